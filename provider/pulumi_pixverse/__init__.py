@@ -1,0 +1,1 @@
+"""Pulumi dynamic provider for useapi.net PixVerse v1 accounts."""
