@@ -2,10 +2,14 @@
 # Make the Pulumi CLI and its Python language host available; print the folder that holds them.
 #
 # Order of preference (each step says what it does on stderr; stdout carries only the folder):
-#   1. a `pulumi` already on PATH whose version is at least $PULUMI_VERSION, with its language host;
+#   1. a `pulumi` already on PATH whose version is at least $PULUMI_VERSION, with the dynamic provider
+#      plugin (pulumi-resource-pulumi-python) beside it;
 #   2. a build or install already in the cache, keyed by version;
 #   3. the official installer, when the internet is reachable;
-#   4. a build from the Go module proxy (pkg/v3 and the Python language host at the same commit).
+#   4. a build from the Go module proxy: the CLI (pkg/v3), the Python language host at the same commit
+#      when the proxy serves it (the project drives the CLI through Automation API inline programs,
+#      which need no language host, so its absence is reported, not fatal), and the two scripts of
+#      the sdk/v3 module.
 # Idempotent: a finished cache entry carries a marker and is reused as it is. Nothing goes in the repo.
 set -euo pipefail
 
@@ -25,7 +29,7 @@ version_at_least() {  # version_at_least HAVE WANT -> true when HAVE >= WANT (bo
 use_path_cli() {
   local cli have
   cli="$(command -v pulumi 2>/dev/null)" || return 1
-  command -v pulumi-language-python >/dev/null 2>&1 || return 1
+  command -v pulumi-resource-pulumi-python >/dev/null 2>&1 || return 1
   have="$("$cli" version 2>/dev/null | sed 's/^v//')" || return 1
   version_at_least "$have" "$PULUMI_VERSION" || { say "pulumi $have on PATH is older than $PULUMI_VERSION"; return 1; }
   say "using pulumi $have from PATH"
@@ -53,7 +57,11 @@ install_official() {
 build_from_proxy() {
   local module_at="$1" package="$2" output="$3" work gomod
   work="$(mktemp -d)"
-  gomod="$(cd "$work" && go mod download -json "$module_at" | python3 -c 'import json,sys; print(json.load(sys.stdin)["GoMod"])')"
+  if ! gomod="$(cd "$work" && go mod download -json "$module_at" \
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("GoMod") or sys.exit(d.get("Error")))')"; then
+    rm -rf "$work"
+    return 1
+  fi
   (
     cd "$work"
     go mod init pulumi-pixverse-cli-build >/dev/null 2>&1
@@ -84,8 +92,11 @@ build_from_go_proxy() {
   commit="$(cd "$staging" && go mod download -json "$MODULE_ROOT/pkg/v3@v$PULUMI_VERSION" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["Origin"]["Hash"][:12])')"
   say "building the Python language host at commit $commit"
-  build_from_proxy "$MODULE_ROOT/sdk/python/cmd/pulumi-language-python/v3@$commit" \
-    "$MODULE_ROOT/sdk/python/cmd/pulumi-language-python/v3" "$staging/bin/pulumi-language-python"
+  if ! build_from_proxy "$MODULE_ROOT/sdk/python/cmd/pulumi-language-python/v3@$commit" \
+    "$MODULE_ROOT/sdk/python/cmd/pulumi-language-python/v3" "$staging/bin/pulumi-language-python"; then
+    say "the Go module proxy does not serve the Python language host at $commit: continuing without it"
+    say "(Automation API inline programs, which this project uses, do not need it)"
+  fi
   sdk_dir="$(cd "$staging" && go mod download -json "$MODULE_ROOT/sdk/v3@v$PULUMI_VERSION" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
   install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/bin/"

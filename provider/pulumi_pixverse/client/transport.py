@@ -1,0 +1,168 @@
+"""HTTP transport: one requests Session with bearer auth, timeouts and bounded retries.
+
+Retries come from urllib3's Retry (mounted on the session), so 429, 500, 502, 503 and 504, timeouts
+and dropped connections are retried with exponential backoff and Retry-After is honoured. Every
+method is retried, POST included: the service's POST is an upsert, so sending it twice is safe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError
+from urllib3.util.retry import Retry
+
+from .errors import (
+    ApiValidationError,
+    AuthenticationError,
+    NotFoundError,
+    PixverseError,
+    RetriesExhaustedError,
+    UnexpectedResponseError,
+)
+
+DEFAULT_BASE_URL = "https://api.useapi.net"
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+RETRY_AFTER_CEILING_SECONDS = 60.0
+"""A Retry-After longer than this is shortened to it, so one answer cannot stall a deployment."""
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How to reach the API. `repr` never shows the token."""
+
+    token: str
+    base_url: str = DEFAULT_BASE_URL
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    max_retries: int = 4
+    backoff_factor: float = 0.5
+    backoff_max: float = 20.0
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientSettings(base_url={self.base_url!r}, token=<hidden>, "
+            f"connect_timeout={self.connect_timeout}, read_timeout={self.read_timeout}, "
+            f"max_retries={self.max_retries}, backoff_factor={self.backoff_factor})"
+        )
+
+
+class _CappedRetry(Retry):
+    """urllib3 Retry whose Retry-After wait is bounded by RETRY_AFTER_CEILING_SECONDS."""
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        return min(super().parse_retry_after(retry_after), RETRY_AFTER_CEILING_SECONDS)
+
+
+def _retry_policy(settings: ClientSettings) -> Retry:
+    return _CappedRetry(
+        total=settings.max_retries,
+        connect=settings.max_retries,
+        read=settings.max_retries,
+        status=settings.max_retries,
+        other=0,
+        allowed_methods=frozenset({"GET", "POST", "DELETE"}),
+        status_forcelist=RETRYABLE_STATUSES,
+        backoff_factor=settings.backoff_factor,
+        backoff_max=settings.backoff_max,
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+class Transport:
+    """Sends JSON requests to the API and turns failures into typed PixverseErrors."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        self._settings = settings
+        self._session = requests.Session()
+        self._session.headers.update(
+            {
+                "Authorization": f"Bearer {settings.token}",
+                "Accept": "application/json",
+                "User-Agent": "pulumi-pixverse",
+            }
+        )
+        adapter = HTTPAdapter(max_retries=_retry_policy(settings))
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def __repr__(self) -> str:
+        return f"Transport({self._settings!r})"
+
+    def close(self) -> None:
+        self._session.close()
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> requests.Response:
+        """Send one call (retries included); return the 2xx response or raise a PixverseError."""
+        url = self._settings.base_url.rstrip("/") + path
+        try:
+            response = self._session.request(
+                method,
+                url,
+                json=body,
+                timeout=(self._settings.connect_timeout, self._settings.read_timeout),
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise RetriesExhaustedError(
+                method, path, f"no answer after {self._attempts()}: last cause {_describe(exc)}"
+            ) from None
+        if response.ok:
+            return response
+        raise self._error_for(method, path, response)
+
+    def _attempts(self) -> str:
+        attempts = self._settings.max_retries + 1
+        return f"{attempts} attempt" + ("s" if attempts > 1 else "")
+
+    def _error_for(self, method: str, path: str, response: requests.Response) -> PixverseError:
+        status = response.status_code
+        message = _service_message(response)
+        if status == 400:
+            return ApiValidationError(method, path, message, status)
+        if status == 401:
+            return AuthenticationError(
+                method, path, "API token refused (check pixverse:apiToken or USEAPI_TOKEN)", status
+            )
+        if status == 404:
+            return NotFoundError(method, path, message or "not found", status)
+        if status in RETRYABLE_STATUSES:
+            return RetriesExhaustedError(
+                method, path, f"still failing after {self._attempts()}: last cause HTTP {status}", status
+            )
+        return UnexpectedResponseError(
+            method, path, message or response.reason or "unexpected answer", status
+        )
+
+
+def _service_message(response: requests.Response) -> str:
+    """The service's `error` text (with `errorDetails` when present), or the raw body's start."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    if not isinstance(payload, dict):
+        return str(payload)[:200]
+    message = str(payload.get("error") or "")
+    details = payload.get("errorDetails")
+    return f"{message} ({details})" if details else message
+
+
+def _describe(exc: requests.RequestException) -> str:
+    """Name the underlying network failure (timeout, refused or dropped connection) without the URL."""
+    reason: BaseException = exc
+    if exc.args and isinstance(exc.args[0], MaxRetryError) and exc.args[0].reason is not None:
+        reason = exc.args[0].reason
+    if isinstance(reason, requests.Timeout) or "timed out" in str(reason).lower():
+        return f"timeout ({type(reason).__name__})"
+    return f"{type(reason).__name__}: {_strip_object_ids(str(reason))}"
+
+
+def _strip_object_ids(text: str) -> str:
+    """urllib3 messages embed object reprs such as '<urllib3.connection.HTTPConnection object at 0x..>'."""
+    head, _, _ = text.partition("<urllib3")
+    return head.strip(" :(") or text

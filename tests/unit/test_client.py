@@ -1,0 +1,170 @@
+"""The REST client against the emulator over loopback: calls, typed errors, retries, no token leaks."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from typing import Any
+
+import pytest
+
+from pulumi_pixverse.client import (
+    ApiValidationError,
+    AuthenticationError,
+    ClientSettings,
+    NotFoundError,
+    PixverseClient,
+    RetriesExhaustedError,
+)
+
+POST_ROUTE = "POST /v1/pixverse/account/{channel}"
+GET_ROUTE = "GET /v1/pixverse/account/{channel}"
+ACCOUNT = {
+    "discord": "discord-token-a",
+    "server": "111111111111111111",
+    "channel": "222222222222222222",
+    "maxJobs": 3,
+}
+
+
+def make_client(url: str, token: str, **overrides: Any) -> PixverseClient:
+    settings = {"max_retries": 3, "backoff_factor": 0.01, "read_timeout": 5.0, **overrides}
+    return PixverseClient(ClientSettings(token=token, base_url=url, **settings))
+
+
+@pytest.fixture
+def client(emulator: Any) -> PixverseClient:
+    return make_client(emulator.url, emulator.token)
+
+
+def test_upsert_sends_the_record_with_bearer_auth_and_get_reads_it_back(client, emulator):
+    client.upsert_account(ACCOUNT)
+    [received] = emulator.requests()
+    assert received["route"] == POST_ROUTE
+    assert received["path"] == f"/v1/pixverse/account/{ACCOUNT['channel']}"
+    assert received["authorized"] is True
+    assert received["body"] == ACCOUNT
+    assert client.get_account(ACCOUNT["channel"]) == ACCOUNT
+
+
+def test_list_returns_accounts_keyed_by_channel_and_delete_removes_one(client, emulator):
+    other = {**ACCOUNT, "discord": "discord-token-b", "channel": "333333333333333333"}
+    client.upsert_account(ACCOUNT)
+    client.upsert_account(other)
+    assert client.list_accounts() == {ACCOUNT["channel"]: ACCOUNT, other["channel"]: other}
+    client.delete_account(ACCOUNT["channel"])
+    assert emulator.accounts() == {other["channel"]: other}
+
+
+def test_400_keeps_the_service_message_verbatim(client, emulator):
+    with pytest.raises(ApiValidationError) as caught:
+        client.upsert_account({**ACCOUNT, "maxJobs": 11})
+    assert caught.value.status == 400
+    assert caught.value.detail == "Required param maxJobs 11 can't be more that 10"
+    assert str(caught.value).startswith(f"POST /v1/pixverse/account/{ACCOUNT['channel']}: HTTP 400")
+    assert emulator.counts() == {POST_ROUTE: 1}
+
+
+def test_401_says_the_token_was_refused_once_without_retrying(emulator):
+    client = make_client(emulator.url, "not-the-token")
+    with pytest.raises(AuthenticationError) as caught:
+        client.get_account(ACCOUNT["channel"])
+    assert "API token refused" in str(caught.value)
+    assert "not-the-token" not in str(caught.value)
+    assert emulator.counts() == {GET_ROUTE: 1}
+
+
+def test_404_is_not_found_for_one_account_and_for_an_empty_list(client):
+    with pytest.raises(NotFoundError, match="Configuration not found"):
+        client.get_account(ACCOUNT["channel"])
+    with pytest.raises(NotFoundError):
+        client.list_accounts()
+    with pytest.raises(NotFoundError):
+        client.delete_account(ACCOUNT["channel"])
+
+
+@pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+def test_a_retryable_status_is_retried_and_the_write_lands_once(client, emulator, status):
+    emulator.fault(status=status, count=2)
+    client.upsert_account(ACCOUNT)
+    assert [r["status"] for r in emulator.requests()] == [status, status, 204]
+    assert emulator.accounts() == {ACCOUNT["channel"]: ACCOUNT}
+
+
+def test_retry_after_is_honoured(client, emulator):
+    emulator.fault(status=429, count=1, retry_after=1)
+    started = time.monotonic()
+    client.upsert_account(ACCOUNT)
+    assert time.monotonic() - started >= 0.9
+    assert [r["status"] for r in emulator.requests()] == [429, 204]
+
+
+def test_a_read_timeout_is_retried(emulator):
+    client = make_client(emulator.url, emulator.token, read_timeout=0.3)
+    emulator.fault(delay=1.0, count=1, route=POST_ROUTE)
+    client.upsert_account(ACCOUNT)
+    assert [r["route"] for r in emulator.wait_for_requests(2)] == [POST_ROUTE, POST_ROUTE]
+    assert emulator.accounts() == {ACCOUNT["channel"]: ACCOUNT}
+
+
+def test_a_dropped_connection_is_retried(client, emulator):
+    emulator.fault(drop=True, count=2)
+    client.upsert_account(ACCOUNT)
+    assert [r["status"] for r in emulator.requests()] == [0, 0, 204]
+
+
+def test_exhausted_status_retries_name_the_last_cause(emulator):
+    client = make_client(emulator.url, emulator.token, max_retries=2)
+    emulator.fault(status=503, count=10)
+    with pytest.raises(RetriesExhaustedError) as caught:
+        client.upsert_account(ACCOUNT)
+    assert "3 attempts" in str(caught.value) and "HTTP 503" in str(caught.value)
+    assert emulator.counts() == {POST_ROUTE: 3}
+    assert emulator.accounts() == {}
+
+
+def test_exhausted_connection_retries_name_the_last_cause(emulator):
+    client = make_client(emulator.url, emulator.token, max_retries=1)
+    emulator.fault(drop=True, count=10)
+    with pytest.raises(RetriesExhaustedError) as caught:
+        client.get_account(ACCOUNT["channel"])
+    assert "2 attempts" in str(caught.value)
+    assert "Disconnected" in str(caught.value) or "Connection" in str(caught.value)
+    assert emulator.counts() == {GET_ROUTE: 2}
+
+
+def test_exhausted_timeouts_say_timeout(emulator):
+    client = make_client(emulator.url, emulator.token, max_retries=1, read_timeout=0.2)
+    emulator.fault(delay=0.6, count=2)
+    with pytest.raises(RetriesExhaustedError, match="timeout"):
+        client.get_account(ACCOUNT["channel"])
+
+
+def test_a_refused_connection_ends_with_retries_exhausted(api_token):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    client = make_client(f"http://127.0.0.1:{closed_port}", api_token, max_retries=1)
+    with pytest.raises(RetriesExhaustedError, match="2 attempts"):
+        client.list_accounts()
+
+
+def test_no_error_repr_or_log_line_carries_the_token(emulator, caplog):
+    secret = emulator.token
+    client = make_client(emulator.url, secret, max_retries=1, read_timeout=0.2)
+    caplog.set_level(logging.DEBUG)
+    failures: list[Exception] = []
+    emulator.fault(status=503, count=2)
+    emulator.fault(delay=0.6, count=2)
+    emulator.fault(drop=True, count=2)
+    for _ in range(3):
+        with pytest.raises(RetriesExhaustedError) as caught:
+            client.get_account(ACCOUNT["channel"])
+        failures.append(caught.value)
+    with pytest.raises(ApiValidationError) as invalid:
+        client.upsert_account({**ACCOUNT, "channel": "abc"})
+    failures.append(invalid.value)
+    texts = [str(f) for f in failures] + [repr(f) for f in failures] + [repr(client), caplog.text]
+    assert caplog.text, "urllib3 should have logged its retries"
+    assert all(secret not in text for text in texts)
