@@ -53,6 +53,8 @@ def _broken(field: str, got: str | None = None) -> PydanticCustomError:
 
 
 def _discord_id(field: str, value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise _broken(field, "a number (write ids as quoted strings)")
     if not isinstance(value, str):
         raise _broken(field, f"a {type(value).__name__}")
     if not DISCORD_ID.fullmatch(value):

@@ -1,0 +1,54 @@
+"""Command line: `python -m pulumi_pixverse.emulator --port PORT [--token T] [--state FILE] [--verbose]`.
+
+Prints one line to stdout when ready, `pixverse emulator listening on http://127.0.0.1:<port>`,
+serves until SIGTERM or SIGINT, then exits 0. The token is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from .backend import AccountStore
+from .server import DEFAULT_TOKEN, EmulatorServer
+
+TOKEN_ENV = "USEAPI_EMULATOR_TOKEN"
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the emulator in the foreground; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m pulumi_pixverse.emulator", description=__doc__)
+    parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0 picks a free one)")
+    parser.add_argument("--token", help=f"API token to accept (default: ${TOKEN_ENV}, else {DEFAULT_TOKEN})")
+    parser.add_argument("--state", type=Path, help="JSON file the accounts are loaded from and saved to")
+    parser.add_argument("--verbose", action="store_true", help="log method, path and status to stderr")
+    args = parser.parse_args(argv)
+    token = args.token or os.environ.get(TOKEN_ENV) or DEFAULT_TOKEN
+    try:
+        server = EmulatorServer(
+            port=args.port, token=token, store=AccountStore(args.state), verbose=args.verbose
+        )
+    except (OSError, ValueError) as error:
+        print(f"pixverse emulator: cannot start: {error}", file=sys.stderr)
+        return 1
+    try:
+        signal.signal(signal.SIGTERM, _interrupt)
+        print(f"pixverse emulator listening on {server.url}", flush=True)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,529 @@
+"""Contract tests of the PixVerse v1 account API emulator, over real HTTP on loopback."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from pulumi_pixverse.emulator import EmulatorServer, start_in_thread
+
+TOKEN = "contract-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+TIMEOUT = 5
+CH1 = "1234567890123456789"
+CH2 = "1234567890123456790"
+SERVER_ID = "987654321098765432"
+
+
+def account(channel: str = CH1, discord: str = "discord-token-a", max_jobs: object = 3) -> dict[str, Any]:
+    return {"discord": discord, "server": SERVER_ID, "channel": channel, "maxJobs": max_jobs}
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorServer]:
+    server = start_in_thread(token=TOKEN)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def clean(emulator: EmulatorServer) -> None:
+    assert requests.post(f"{emulator.url}/_emulator/reset", timeout=TIMEOUT).status_code == 204
+
+
+@pytest.fixture
+def url(emulator: EmulatorServer) -> str:
+    return emulator.url
+
+
+def api(
+    url: str, method: str, path: str, headers: dict[str, str] | None = AUTH, **kwargs: Any
+) -> requests.Response:
+    return requests.request(
+        method, f"{url}/v1/pixverse/account{path}", headers=headers, timeout=TIMEOUT, **kwargs
+    )
+
+
+def admin(url: str, method: str, name: str, **kwargs: Any) -> requests.Response:
+    return requests.request(method, f"{url}/_emulator/{name}", timeout=TIMEOUT, **kwargs)
+
+
+def accounts(url: str) -> dict[str, Any]:
+    response = admin(url, "GET", "accounts")
+    assert response.status_code == 200
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def log(url: str) -> dict[str, Any]:
+    result: dict[str, Any] = admin(url, "GET", "requests").json()
+    return result
+
+
+def add_fault(url: str, **spec: Any) -> None:
+    assert admin(url, "POST", "faults", json=spec).status_code == 204
+
+
+def assert_error(response: requests.Response, status: int, message: str) -> None:
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"error": message, "code": status}
+
+
+# --- create, read, list, delete -------------------------------------------------------------
+
+
+def test_listens_on_loopback_only(emulator: EmulatorServer) -> None:
+    assert emulator.server_address[0] == "127.0.0.1"
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", emulator.url)
+
+
+@pytest.mark.parametrize("max_jobs", [1, 5, 10])
+def test_post_then_get_returns_exactly_the_fields(url: str, max_jobs: int) -> None:
+    body = {**account(max_jobs=max_jobs), "extra": "ignored"}
+    response = api(url, "POST", f"/{CH1}", json=body)
+    assert response.status_code == 204
+    assert response.content == b""
+    got = api(url, "GET", f"/{CH1}")
+    assert got.status_code == 200
+    assert got.headers["Content-Type"] == "application/json"
+    assert got.json() == account(max_jobs=max_jobs)
+    assert type(got.json()["maxJobs"]) is int
+
+
+def test_post_is_an_idempotent_upsert(url: str) -> None:
+    assert api(url, "POST", f"/{CH1}", json=account()).status_code == 204
+    assert api(url, "POST", f"/{CH1}", json=account()).status_code == 204
+    assert accounts(url) == {CH1: account()}
+    assert api(url, "POST", f"/{CH1}", json=account(max_jobs=7)).status_code == 204
+    assert api(url, "GET", f"/{CH1}").json() == account(max_jobs=7)
+    assert list(accounts(url)) == [CH1]
+
+
+def test_list_returns_accounts_keyed_by_channel(url: str) -> None:
+    api(url, "POST", f"/{CH1}", json=account(CH1, "token-1"))
+    api(url, "POST", f"/{CH2}", json=account(CH2, "token-2", 10))
+    response = api(url, "GET", "")
+    assert response.status_code == 200
+    assert response.json() == {CH1: account(CH1, "token-1"), CH2: account(CH2, "token-2", 10)}
+
+
+def test_list_when_nothing_configured_is_404(url: str) -> None:
+    assert_error(api(url, "GET", ""), 404, "No PixVerse accounts configured")
+
+
+def test_delete_removes_the_account(url: str) -> None:
+    api(url, "POST", f"/{CH1}", json=account())
+    response = api(url, "DELETE", f"/{CH1}")
+    assert response.status_code == 204
+    assert response.content == b""
+    assert_error(api(url, "GET", f"/{CH1}"), 404, "Configuration not found")
+    assert_error(api(url, "DELETE", f"/{CH1}"), 404, "Configuration not found")
+    assert accounts(url) == {}
+
+
+def test_get_unknown_channel_is_404(url: str) -> None:
+    assert_error(api(url, "GET", f"/{CH2}"), 404, "Configuration not found")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/pixverse/accounts"),
+        ("PUT", f"/v1/pixverse/account/{CH1}"),
+        ("POST", "/v1/pixverse/account"),
+    ],
+)
+def test_unknown_route_is_404(url: str, method: str, path: str) -> None:
+    response = requests.request(method, url + path, headers=AUTH, json=account(), timeout=TIMEOUT)
+    assert_error(response, 404, "Not found")
+    assert accounts(url) == {}
+
+
+# --- validation ------------------------------------------------------------------------------
+
+ARABIC_INDIC_ID = "\u0661" * 19  # 19 non-ASCII digits: str.isdigit() is True, still invalid
+BAD_BODIES: list[tuple[str, object, str]] = [
+    ("not-an-object", [account()], "Required param discord is missing or empty"),
+    ("empty-object", {}, "Required param discord is missing or empty"),
+    (
+        "discord-missing",
+        {k: v for k, v in account().items() if k != "discord"},
+        "Required param discord is missing or empty",
+    ),
+    ("discord-empty", account(discord=""), "Required param discord is missing or empty"),
+    ("discord-not-string", {**account(), "discord": 5}, "Required param discord is missing or empty"),
+    (
+        "server-missing",
+        {"discord": "t", "channel": CH1, "maxJobs": 1},
+        "Required param server is missing or empty",
+    ),
+    ("server-empty", {**account(), "server": ""}, "Required param server is missing or empty"),
+    (
+        "channel-missing",
+        {"discord": "t", "server": SERVER_ID, "maxJobs": 1},
+        "Required param channel is missing or empty",
+    ),
+    ("channel-empty", account(channel=""), "Required param channel is missing or empty"),
+    ("channel-not-string", {**account(), "channel": int(CH1)}, "Required param channel is missing or empty"),
+    (
+        "channel-letters",
+        account(channel="general"),
+        "Required param channel (general) is not valid Discord channel id",
+    ),
+    (
+        "channel-16-digits",
+        account(channel="1" * 16),
+        f"Required param channel ({'1' * 16}) is not valid Discord channel id",
+    ),
+    (
+        "channel-21-digits",
+        account(channel="1" * 21),
+        f"Required param channel ({'1' * 21}) is not valid Discord channel id",
+    ),
+    (
+        "channel-non-ascii-digits",
+        account(channel=ARABIC_INDIC_ID),
+        f"Required param channel ({ARABIC_INDIC_ID}) is not valid Discord channel id",
+    ),
+    (
+        "channel-trailing-newline",
+        account(channel=CH1 + "\n"),
+        f"Required param channel ({CH1}\n) is not valid Discord channel id",
+    ),
+    (
+        "channel-mismatch",
+        account(channel=CH2),
+        f"Required param channel ({CH2}) not matching to /pixverse/account/{CH1}",
+    ),
+    (
+        "maxJobs-missing",
+        {k: v for k, v in account().items() if k != "maxJobs"},
+        "Required param maxJobs is missing or empty",
+    ),
+    ("maxJobs-null", account(max_jobs=None), "Required param maxJobs is missing or empty"),
+    ("maxJobs-zero", account(max_jobs=0), "Required param maxJobs is missing or empty"),
+    ("maxJobs-negative", account(max_jobs=-2), "Required param maxJobs is missing or empty"),
+    ("maxJobs-fraction", account(max_jobs=2.5), "Required param maxJobs is missing or empty"),
+    ("maxJobs-float-integral", account(max_jobs=5.0), "Required param maxJobs is missing or empty"),
+    ("maxJobs-string", account(max_jobs="5"), "Required param maxJobs is missing or empty"),
+    ("maxJobs-bool", account(max_jobs=True), "Required param maxJobs is missing or empty"),
+    ("maxJobs-11", account(max_jobs=11), "Required param maxJobs 11 can't be more that 10"),
+    ("maxJobs-1000", account(max_jobs=1000), "Required param maxJobs 1000 can't be more that 10"),
+    (
+        "order-channel-before-maxJobs",
+        account(channel="x", max_jobs=0),
+        "Required param channel (x) is not valid Discord channel id",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"), [case[1:] for case in BAD_BODIES], ids=[case[0] for case in BAD_BODIES]
+)
+def test_post_rejects_bad_body_with_service_message(url: str, body: object, message: str) -> None:
+    assert_error(api(url, "POST", f"/{CH1}", json=body), 400, message)
+    assert accounts(url) == {}
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"\xff\xfe"])
+def test_post_with_invalid_json_is_treated_as_not_an_object(url: str, raw: bytes) -> None:
+    headers = {**AUTH, "Content-Type": "application/json"}
+    assert_error(
+        api(url, "POST", f"/{CH1}", headers=headers, data=raw),
+        400,
+        "Required param discord is missing or empty",
+    )
+
+
+def test_one_discord_token_on_one_channel_only(url: str) -> None:
+    assert api(url, "POST", f"/{CH1}", json=account(CH1, "shared")).status_code == 204
+    assert_error(
+        api(url, "POST", f"/{CH2}", json=account(CH2, "shared")),
+        400,
+        f"Channel {CH1} configuration has same discord value",
+    )
+    assert accounts(url) == {CH1: account(CH1, "shared")}
+    # Moving the token needs the old channel deleted first.
+    assert api(url, "DELETE", f"/{CH1}").status_code == 204
+    assert api(url, "POST", f"/{CH2}", json=account(CH2, "shared")).status_code == 204
+    assert accounts(url) == {CH2: account(CH2, "shared")}
+
+
+# --- auth ------------------------------------------------------------------------------------
+
+ROUTES = [("POST", f"/{CH1}"), ("GET", ""), ("GET", f"/{CH1}"), ("DELETE", f"/{CH1}"), ("GET", "/a/b")]
+BAD_AUTH: list[dict[str, str] | None] = [
+    None,
+    {"Authorization": "Bearer wrong-token"},
+    {"Authorization": TOKEN},
+    {"Authorization": f"Bearer {TOKEN} "},
+    {"Authorization": f"Basic {TOKEN}"},
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+@pytest.mark.parametrize(
+    "headers", BAD_AUTH, ids=["missing", "wrong", "no-scheme", "trailing-space", "basic"]
+)
+def test_every_route_needs_the_token(
+    url: str, method: str, path: str, headers: dict[str, str] | None
+) -> None:
+    api(url, "POST", f"/{CH1}", json=account())
+    response = api(url, method, path, headers=headers, json=account(max_jobs=9))
+    assert_error(response, 401, "Unauthorized")
+    assert accounts(url) == {CH1: account()}
+
+
+def test_auth_is_checked_before_validation(url: str) -> None:
+    assert_error(api(url, "POST", f"/{CH1}", headers=None, json={}), 401, "Unauthorized")
+
+
+# --- HTTP framing ----------------------------------------------------------------------------
+
+
+def test_keep_alive_connection_serves_many_requests(emulator: EmulatorServer) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", emulator.server_port, timeout=TIMEOUT)
+    headers = {**AUTH, "Content-Type": "application/json"}
+    calls = [
+        ("POST", f"/v1/pixverse/account/{CH1}", json.dumps(account()), 204),
+        ("GET", f"/v1/pixverse/account/{CH1}", None, 200),
+        ("POST", f"/v1/pixverse/account/{CH1}", "{}", 400),
+        ("DELETE", f"/v1/pixverse/account/{CH2}", '{"ignored": "body"}', 404),
+        ("GET", "/v1/pixverse/account", None, 200),
+    ]
+    try:
+        sockets = set()
+        for method, path, body, status in calls:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            assert response.status == status
+            if status != 204:
+                assert int(response.headers["Content-Length"]) == len(data)
+            sockets.add(id(conn.sock))
+        assert len(sockets) == 1
+    finally:
+        conn.close()
+
+
+# --- request log -----------------------------------------------------------------------------
+
+
+def test_request_log_records_api_calls_and_counts_routes(url: str) -> None:
+    api(url, "POST", f"/{CH1}", json=account())
+    api(url, "POST", f"/{CH1}", json={})
+    api(url, "GET", f"/{CH1}")
+    api(url, "GET", "")
+    api(url, "DELETE", f"/{CH1}", headers=None)
+    api(url, "GET", "/x/y")
+    accounts(url)  # admin calls are not logged
+    result = log(url)
+    assert [(e["method"], e["path"], e["status"], e["authorized"]) for e in result["requests"]] == [
+        ("POST", f"/v1/pixverse/account/{CH1}", 204, True),
+        ("POST", f"/v1/pixverse/account/{CH1}", 400, True),
+        ("GET", f"/v1/pixverse/account/{CH1}", 200, True),
+        ("GET", "/v1/pixverse/account", 200, True),
+        ("DELETE", f"/v1/pixverse/account/{CH1}", 401, False),
+        ("GET", "/v1/pixverse/account/x/y", 404, True),
+    ]
+    assert result["requests"][0]["route"] == "POST /v1/pixverse/account/{channel}"
+    assert result["requests"][0]["body"] == account()
+    assert result["requests"][2]["body"] is None
+    assert result["counts"] == {
+        "POST /v1/pixverse/account/{channel}": 2,
+        "GET /v1/pixverse/account/{channel}": 1,
+        "GET /v1/pixverse/account": 1,
+        "DELETE /v1/pixverse/account/{channel}": 1,
+        "GET /v1/pixverse/account/x/y": 1,
+    }
+
+
+def test_reset_clears_accounts_log_and_faults(url: str) -> None:
+    api(url, "POST", f"/{CH1}", json=account())
+    add_fault(url, status=500, count=5)
+    assert admin(url, "POST", "reset").status_code == 204
+    assert accounts(url) == {}
+    assert log(url) == {"requests": [], "counts": {}}
+    assert api(url, "POST", f"/{CH1}", json=account()).status_code == 204
+
+
+def test_unknown_admin_route_is_404(url: str) -> None:
+    assert_error(admin(url, "GET", "nothing"), 404, "Not found")
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+
+def test_status_fault_answers_without_touching_state(url: str) -> None:
+    add_fault(url, status=503, count=2)
+    for _ in range(2):
+        response = api(url, "POST", f"/{CH1}", json=account())
+        assert_error(response, 503, "Injected fault")
+        assert "Retry-After" not in response.headers
+        assert accounts(url) == {}
+    assert api(url, "POST", f"/{CH1}", json=account()).status_code == 204
+    assert [e["status"] for e in log(url)["requests"]] == [503, 503, 204]
+
+
+def test_status_fault_with_retry_after_header(url: str) -> None:
+    add_fault(url, status=429, count=1, retry_after=1)
+    response = api(url, "GET", "")
+    assert_error(response, 429, "Injected fault")
+    assert response.headers["Retry-After"] == "1"
+    assert_error(api(url, "GET", ""), 404, "No PixVerse accounts configured")
+
+
+def test_faults_do_not_affect_admin_routes(url: str) -> None:
+    add_fault(url, status=500, count=1)
+    assert accounts(url) == {}
+    assert log(url)["requests"] == []
+    assert api(url, "GET", "").status_code == 500
+
+
+def test_delay_fault_times_out_client_then_processes_request(url: str) -> None:
+    add_fault(url, delay=1.0, count=1)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        requests.post(f"{url}/v1/pixverse/account/{CH1}", headers=AUTH, json=account(), timeout=0.2)
+    deadline = time.monotonic() + TIMEOUT
+    while accounts(url) == {} and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert accounts(url) == {CH1: account()}
+    assert log(url)["requests"][0]["status"] == 204
+
+
+def test_drop_fault_closes_connection_without_processing(url: str) -> None:
+    add_fault(url, drop=True, count=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        api(url, "POST", f"/{CH1}", json=account())
+    assert accounts(url) == {}
+    assert [e["status"] for e in log(url)["requests"]] == [0]
+    assert api(url, "POST", f"/{CH1}", json=account()).status_code == 204
+
+
+def rate_pattern(url: str, seed: int) -> list[int]:
+    admin(url, "POST", "reset")
+    add_fault(url, status=500, rate=0.3, count=100, seed=seed)
+    return [api(url, "GET", "").status_code for _ in range(30)]
+
+
+def test_rate_fault_is_repeatable_with_a_seed(url: str) -> None:
+    first = rate_pattern(url, seed=7)
+    assert set(first) == {500, 404}
+    assert first == rate_pattern(url, seed=7)
+
+
+def test_count_bounds_a_rate_fault(url: str) -> None:
+    add_fault(url, status=502, rate=1.0, count=2)
+    assert [api(url, "GET", "").status_code for _ in range(4)] == [502, 502, 404, 404]
+
+
+def test_route_filter_only_hits_that_route(url: str) -> None:
+    add_fault(url, status=504, count=1, route="GET /v1/pixverse/account/{channel}")
+    assert api(url, "POST", f"/{CH1}", json=account()).status_code == 204
+    assert api(url, "GET", "").status_code == 200
+    assert_error(api(url, "GET", f"/{CH1}"), 504, "Injected fault")
+    assert api(url, "GET", f"/{CH1}").status_code == 200
+
+
+def test_delete_faults_clears_them(url: str) -> None:
+    add_fault(url, status=500, count=10)
+    assert admin(url, "DELETE", "faults").status_code == 204
+    assert api(url, "GET", "").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        [],
+        {"count": 1},
+        {"status": 200},
+        {"status": 500, "count": 0},
+        {"drop": "yes"},
+        {"status": 500, "rate": 2},
+        {"nope": 1},
+    ],
+)
+def test_malformed_fault_is_rejected(url: str, spec: object) -> None:
+    response = admin(url, "POST", "faults", json=spec)
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Invalid fault: ")
+    assert api(url, "GET", "").status_code == 404
+
+
+# --- persistence -----------------------------------------------------------------------------
+
+
+def test_state_file_survives_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    first = start_in_thread(token=TOKEN, state_file=state)
+    try:
+        assert api(first.url, "POST", f"/{CH1}", json=account(CH1, "t1")).status_code == 204
+        assert json.loads(state.read_text()) == {CH1: account(CH1, "t1")}
+        assert api(first.url, "POST", f"/{CH2}", json=account(CH2, "t2")).status_code == 204
+        assert json.loads(state.read_text()) == {CH1: account(CH1, "t1"), CH2: account(CH2, "t2")}
+        assert api(first.url, "DELETE", f"/{CH2}").status_code == 204
+        assert json.loads(state.read_text()) == {CH1: account(CH1, "t1")}
+    finally:
+        first.stop()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]  # no temp files left
+    second = start_in_thread(token=TOKEN, state_file=state)
+    try:
+        assert api(second.url, "GET", f"/{CH1}").json() == account(CH1, "t1")
+    finally:
+        second.stop()
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def read_line(stream: Any, timeout: float) -> str:
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
+    return lines.get(timeout=timeout)
+
+
+@pytest.mark.parametrize("via", ["flag", "env"])
+def test_command_line_serves_until_sigterm(tmp_path: Path, via: str) -> None:
+    secret = "cli-secret-token-value"
+    args = [sys.executable, "-m", "pulumi_pixverse.emulator", "--port", "0"]
+    env = {k: v for k, v in os.environ.items() if k != "USEAPI_EMULATOR_TOKEN"}
+    if via == "flag":
+        args += ["--token", secret]
+    else:
+        env["USEAPI_EMULATOR_TOKEN"] = secret
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path
+    )
+    try:
+        line = read_line(proc.stdout, timeout=15)
+        match = re.fullmatch(r"pixverse emulator listening on (http://127\.0\.0\.1:(\d+))\n", line)
+        assert match is not None, line
+        assert int(match.group(2)) > 0
+        base = match.group(1)
+        headers = {"Authorization": f"Bearer {secret}"}
+        assert api(base, "POST", f"/{CH1}", headers=headers, json=account()).status_code == 204
+        assert api(base, "GET", f"/{CH1}", headers=headers).json() == account()
+        assert api(base, "GET", "").status_code == 401
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=10)
+        assert proc.returncode == 0
+        assert secret not in line + stdout + stderr
+        assert "discord-token-a" not in line + stdout + stderr
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()

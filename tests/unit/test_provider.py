@@ -1,0 +1,206 @@
+"""The provider's seven methods called directly, against the emulator over loopback."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import dill
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+from pulumi.dynamic.dynamic import serialize_provider
+from pulumi.runtime import rpc
+
+from pulumi_pixverse.client import ApiValidationError
+from pulumi_pixverse.provider import PixverseAccountProvider
+from pulumi_pixverse.settings import MissingTokenError
+
+POST = "POST /v1/pixverse/account/{channel}"
+GET = "GET /v1/pixverse/account/{channel}"
+DELETE = "DELETE /v1/pixverse/account/{channel}"
+PROPS = {"discord": "discord-token-a", "server": "111111111111111111", "channel": "222222222222222222", "maxJobs": 3}
+
+
+def configured(config: dict[str, str]) -> PixverseAccountProvider:
+    provider = PixverseAccountProvider()
+    provider.configure(ConfigureRequest(Config(raw_config=config, project_name="pixverse")))
+    return provider
+
+
+@pytest.fixture
+def provider(emulator: Any) -> PixverseAccountProvider:
+    return configured(
+        {"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url, "pixverse:maxRetries": "2"}
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_environment_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("USEAPI_TOKEN", "USEAPI_API_URL", "USEAPI_MAX_RETRIES", "USEAPI_READ_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+
+
+# check ------------------------------------------------------------------------------------------
+
+
+def test_check_accepts_good_inputs_without_a_token_or_any_request(emulator):
+    result = PixverseAccountProvider().check({}, {**PROPS, "maxJobs": 3.0, "__provider": "x"})
+    assert result.failures == []
+    assert result.inputs["maxJobs"] == 3.0 and result.inputs["__provider"] == "x"
+    assert emulator.requests() == []
+
+
+def test_check_names_each_bad_field_and_its_rule(emulator):
+    news = {**PROPS, "channel": "12ab", "maxJobs": 11}
+    failures = PixverseAccountProvider().check({}, news).failures
+    assert [(f.property, f.reason) for f in failures] == [
+        ("channel", "channel must be a Discord channel id, 17 to 20 ASCII digits; got '12ab'"),
+        ("maxJobs", "maxJobs must be a whole number from 1 to 10; got 11"),
+    ]
+    assert emulator.requests() == []
+
+
+def test_check_tolerates_values_unknown_at_preview():
+    news = {**PROPS, "channel": rpc.UNKNOWN, "discord": rpc.UNKNOWN}
+    assert PixverseAccountProvider().check({}, news).failures == []
+
+
+# diff -------------------------------------------------------------------------------------------
+
+
+def test_diff_sees_no_change_when_nothing_changed_even_as_floats():
+    result = PixverseAccountProvider().diff(PROPS["channel"], PROPS, {**PROPS, "maxJobs": 3.0})
+    assert result.changes is False and result.replaces == []
+
+
+@pytest.mark.parametrize(("field", "value"), [("maxJobs", 4), ("server", "333333333333333333"), ("discord", "t2")])
+def test_diff_updates_in_place(field, value):
+    result = PixverseAccountProvider().diff(PROPS["channel"], PROPS, {**PROPS, field: value})
+    assert result.changes is True and result.replaces == [] and not result.delete_before_replace
+
+
+def test_diff_replaces_on_a_new_channel_deleting_first_when_the_token_stays():
+    moved = {**PROPS, "channel": "444444444444444444"}
+    result = PixverseAccountProvider().diff(PROPS["channel"], PROPS, moved)
+    assert (result.changes, result.replaces, result.delete_before_replace) == (True, ["channel"], True)
+
+
+def test_diff_replaces_creating_first_when_the_token_changes_too():
+    moved = {**PROPS, "channel": "444444444444444444", "discord": "another-token"}
+    result = PixverseAccountProvider().diff(PROPS["channel"], PROPS, moved)
+    assert (result.replaces, result.delete_before_replace) == (["channel"], False)
+
+
+def test_diff_with_an_unknown_channel_plans_a_safe_replacement():
+    result = PixverseAccountProvider().diff(PROPS["channel"], PROPS, {**PROPS, "channel": rpc.UNKNOWN})
+    assert (result.replaces, result.delete_before_replace) == (["channel"], True)
+
+
+# create / read / update / delete ---------------------------------------------------------------
+
+
+def test_create_posts_the_account_with_an_integer_max_jobs_and_returns_every_output(provider, emulator):
+    result = provider.create({**PROPS, "maxJobs": 3.0, "__provider": "x"})
+    assert result.id == PROPS["channel"]
+    assert result.outs == PROPS
+    posts = [r for r in emulator.requests() if r["route"] == POST]
+    assert [p["body"] for p in posts] == [PROPS]
+    assert isinstance(posts[0]["body"]["maxJobs"], int)
+
+
+def test_create_adopts_an_identical_live_account_without_writing(provider, emulator):
+    emulator.seed(PROPS)
+    before = emulator.counts().get(POST, 0)
+    result = provider.create(PROPS)
+    assert result.outs == PROPS
+    assert emulator.counts().get(POST, 0) == before
+
+
+def test_create_overwrites_a_live_account_that_differs(provider, emulator):
+    emulator.seed({**PROPS, "maxJobs": 9})
+    provider.create(PROPS)
+    assert emulator.accounts() == {PROPS["channel"]: PROPS}
+
+
+def test_create_surfaces_the_service_refusal(provider, emulator):
+    emulator.seed({**PROPS, "channel": "555555555555555555"})
+    with pytest.raises(ApiValidationError, match="Channel 555555555555555555 configuration has same discord value"):
+        provider.create(PROPS)
+
+
+def test_read_returns_live_outputs_and_inputs(provider, emulator):
+    emulator.seed({**PROPS, "maxJobs": 7})
+    result = provider.read(PROPS["channel"], {**PROPS, "__provider": "x"})
+    assert result.id == PROPS["channel"]
+    assert result.outs == {**PROPS, "maxJobs": 7}
+    assert result.inputs == {**PROPS, "maxJobs": 7}
+    assert emulator.counts() == {POST: 1, GET: 1}
+
+
+def test_read_of_a_gone_account_returns_no_id(provider, emulator):
+    result = provider.read(PROPS["channel"], PROPS)
+    assert not result.id
+    assert emulator.counts() == {GET: 1}
+
+
+def test_update_posts_the_new_settings(provider, emulator):
+    emulator.seed(PROPS)
+    result = provider.update(PROPS["channel"], PROPS, {**PROPS, "maxJobs": 8.0})
+    assert result.outs == {**PROPS, "maxJobs": 8}
+    assert emulator.requests()[-1]["body"] == {**PROPS, "maxJobs": 8}
+    assert emulator.accounts()[PROPS["channel"]]["maxJobs"] == 8
+
+
+def test_delete_removes_the_account_and_a_gone_one_counts_as_deleted(provider, emulator):
+    emulator.seed(PROPS)
+    provider.delete(PROPS["channel"], PROPS)
+    assert emulator.accounts() == {}
+    provider.delete(PROPS["channel"], PROPS)
+    assert [r["status"] for r in emulator.requests() if r["route"] == DELETE] == [204, 404]
+
+
+# configure -------------------------------------------------------------------------------------
+
+
+def test_a_missing_token_fails_each_write_and_read_with_how_to_set_it(emulator):
+    provider = configured({"pixverse:apiUrl": emulator.url})
+    calls = [
+        lambda: provider.create(PROPS),
+        lambda: provider.read(PROPS["channel"], PROPS),
+        lambda: provider.update(PROPS["channel"], PROPS, PROPS),
+        lambda: provider.delete(PROPS["channel"], PROPS),
+    ]
+    for call in calls:
+        with pytest.raises(MissingTokenError, match=r"pixverse:apiToken.*USEAPI_TOKEN"):
+            call()
+    assert emulator.requests() == []
+
+
+def test_the_environment_supplies_token_and_url_when_stack_config_does_not(emulator, monkeypatch):
+    monkeypatch.setenv("USEAPI_TOKEN", emulator.token)
+    monkeypatch.setenv("USEAPI_API_URL", emulator.url)
+    configured({}).create(PROPS)
+    assert emulator.requests()[-1]["authorized"] is True
+    assert emulator.accounts() == {PROPS["channel"]: PROPS}
+
+
+def test_stack_config_wins_over_the_environment(emulator, monkeypatch):
+    monkeypatch.setenv("USEAPI_TOKEN", "stale-environment-token")
+    configured({"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url}).create(PROPS)
+    assert all(r["authorized"] for r in emulator.requests())
+
+
+def test_a_malformed_number_setting_names_its_key():
+    with pytest.raises(ValueError, match=r"pixverse:readTimeout must be a number, got 'soon'"):
+        configured({"pixverse:apiToken": "t", "pixverse:readTimeout": "soon"})
+
+
+def test_the_pickled_provider_is_a_reference_without_secrets(provider, api_token):
+    assert PixverseAccountProvider.serialize_as_secret_always is False
+    pickled = serialize_provider(provider)
+    raw = base64.b64decode(pickled)
+    assert api_token.encode() not in raw
+    assert len(raw) < 200
+    assert b"pulumi_pixverse.provider" in raw
+    assert type(dill.loads(raw)) is PixverseAccountProvider
