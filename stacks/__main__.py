@@ -9,7 +9,6 @@ resource. The provider checks every value; this program only shapes the config i
 from typing import Any
 
 import pulumi
-
 from pulumi_pixverse import PixverseAccount
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+
 import pytest
 from emulator_admin import EmulatorAdmin
-
 from pulumi_pixverse.emulator import EmulatorServer, start_in_thread
 
 

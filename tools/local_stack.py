@@ -17,10 +17,8 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
-
 from pixverse_stack import REPO_ROOT, open_stack
 
 LOCAL_DIR = REPO_ROOT / ".pulumi-local"
@@ -53,10 +51,20 @@ def start_emulator(token: str) -> None:
         return
     log = (LOCAL_DIR / "emulator.log").open("a")
     process = subprocess.Popen(
-        [sys.executable, "-m", "pulumi_pixverse.emulator", "--port", str(EMULATOR_PORT),
-         "--state", str(LOCAL_DIR / "emulator-state.json")],
+        [
+            sys.executable,
+            "-m",
+            "pulumi_pixverse.emulator",
+            "--port",
+            str(EMULATOR_PORT),
+            "--state",
+            str(LOCAL_DIR / "emulator-state.json"),
+        ],
         env={**os.environ, "USEAPI_EMULATOR_TOKEN": token},
-        stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True,
+        stdout=log,
+        stderr=log,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     (LOCAL_DIR / "emulator.pid").write_text(str(process.pid))
     deadline = time.monotonic() + 15
@@ -90,7 +98,9 @@ def print_live_accounts(token: str) -> None:
     accounts = response.json() if response.ok else {}
     print(f"\naccounts live in the emulator: {len(accounts)}")
     for channel, account in sorted(accounts.items()):
-        print(f"  channel {channel}  server {account['server']}  maxJobs {account['maxJobs']}  discord [secret]")
+        print(
+            f"  channel {channel}  server {account['server']}  maxJobs {account['maxJobs']}  discord [secret]"
+        )
 
 
 def up() -> None:

@@ -40,7 +40,9 @@ def open_stack(
         "PULUMI_CONFIG_PASSPHRASE": passphrase,
         **(env or {}),
     }
-    options = auto.LocalWorkspaceOptions(work_dir=str(work_dir), env_vars=env_vars, secrets_provider="passphrase")
+    options = auto.LocalWorkspaceOptions(
+        work_dir=str(work_dir), env_vars=env_vars, secrets_provider="passphrase"
+    )
     return auto.create_or_select_stack(stack_name, project_name=PROJECT, program=run_program, opts=options)
 
 

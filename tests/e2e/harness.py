@@ -17,7 +17,7 @@ from typing import Any
 from pulumi import automation as auto
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from pixverse_stack import open_stack  # noqa: E402
+from pixverse_stack import open_stack
 
 __all__ = ["ACCOUNT_TYPE", "StackUnderTest", "new_discord_token", "open_stack"]
 
@@ -44,7 +44,12 @@ class StackUnderTest:
         env = {**os.environ, **self.stack.workspace.env_vars}
         done = subprocess.run(
             ["pulumi", *args, "--stack", self.stack.name, "--non-interactive"],
-            cwd=self.work_dir, env=env, check=True, capture_output=True, text=True, timeout=120,
+            cwd=self.work_dir,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         return done.stdout
 
@@ -103,5 +108,3 @@ class StackUnderTest:
         for where, text in places.items():
             for token in self.tokens:
                 assert token not in text, f"a token appears in plain text in {where}"
-
-

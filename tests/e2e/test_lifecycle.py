@@ -14,9 +14,27 @@ from harness import StackUnderTest, new_discord_token
 from pulumi import automation as auto
 
 SERVER = "900000000000000001"
-ALPHA = {"name": "alpha", "discord": new_discord_token(), "server": SERVER, "channel": "910000000000000001", "maxJobs": 2}
-BETA = {"name": "beta", "discord": new_discord_token(), "server": SERVER, "channel": "910000000000000002", "maxJobs": 5}
-GAMMA = {"name": "gamma", "discord": new_discord_token(), "server": SERVER, "channel": "910000000000000004", "maxJobs": 4}
+ALPHA = {
+    "name": "alpha",
+    "discord": new_discord_token(),
+    "server": SERVER,
+    "channel": "910000000000000001",
+    "maxJobs": 2,
+}
+BETA = {
+    "name": "beta",
+    "discord": new_discord_token(),
+    "server": SERVER,
+    "channel": "910000000000000002",
+    "maxJobs": 5,
+}
+GAMMA = {
+    "name": "gamma",
+    "discord": new_discord_token(),
+    "server": SERVER,
+    "channel": "910000000000000004",
+    "maxJobs": 4,
+}
 MOVED_BETA = {**BETA, "channel": "910000000000000003"}
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 
@@ -61,7 +79,10 @@ def test_02_up_creates_each_account_with_exactly_the_declared_fields(e2e_stack, 
     result = e2e_stack.up()
     assert result.summary.resource_changes == {"create": 3}
     assert service.accounts() == {ALPHA["channel"]: wire(ALPHA), BETA["channel"]: wire(BETA)}
-    assert sorted(c for c in step.calls() if c.startswith("POST")) == [f"POST {ALPHA['channel']}", f"POST {BETA['channel']}"]
+    assert sorted(c for c in step.calls() if c.startswith("POST")) == [
+        f"POST {ALPHA['channel']}",
+        f"POST {BETA['channel']}",
+    ]
     assert result.outputs["channels"].value == [ALPHA["channel"], BETA["channel"]]
     state = e2e_stack.accounts_in_state()
     assert set(state) == {"alpha", "beta"}

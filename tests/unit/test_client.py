@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 import pytest
-
 from pulumi_pixverse.client import (
     ApiValidationError,
     AuthenticationError,

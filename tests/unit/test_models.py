@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from pulumi_pixverse.models import Account, InvalidAccountError, find_problems, parse_account
 
-GOOD = {"discord": "discord-token", "server": "111111111111111111", "channel": "22222222222222222", "maxJobs": 5}
+GOOD = {
+    "discord": "discord-token",
+    "server": "111111111111111111",
+    "channel": "22222222222222222",
+    "maxJobs": 5,
+}
 
 
 @pytest.mark.parametrize(
@@ -39,10 +43,22 @@ def test_good_values_pass_and_reach_the_wire_as_the_api_wants(field: str, value:
         ("server", "", "server must be a Discord server id, 17 to 20 ASCII digits; got ''"),
         ("server", "my-guild", "server must be a Discord server id, 17 to 20 ASCII digits; got 'my-guild'"),
         ("channel", "", "channel must be a Discord channel id, 17 to 20 ASCII digits; got ''"),
-        ("channel", "1" * 16, f"channel must be a Discord channel id, 17 to 20 ASCII digits; got '{'1' * 16}'"),
-        ("channel", "1" * 21, f"channel must be a Discord channel id, 17 to 20 ASCII digits; got '{'1' * 21}'"),
-        ("channel", "١" * 18, "channel must be a Discord channel id, 17 to 20 ASCII digits"),
-        ("channel", 1.2e18, "channel must be a Discord channel id, 17 to 20 ASCII digits; got a number (write"),
+        (
+            "channel",
+            "1" * 16,
+            f"channel must be a Discord channel id, 17 to 20 ASCII digits; got '{'1' * 16}'",
+        ),
+        (
+            "channel",
+            "1" * 21,
+            f"channel must be a Discord channel id, 17 to 20 ASCII digits; got '{'1' * 21}'",
+        ),
+        ("channel", "\u0661" * 18, "channel must be a Discord channel id, 17 to 20 ASCII digits"),
+        (
+            "channel",
+            1.2e18,
+            "channel must be a Discord channel id, 17 to 20 ASCII digits; got a number (write",
+        ),
         ("server", ["1" * 18], "server must be a Discord server id, 17 to 20 ASCII digits; got a list"),
         ("maxJobs", 0, "maxJobs must be a whole number from 1 to 10; got 0"),
         ("maxJobs", 11, "maxJobs must be a whole number from 1 to 10; got 11"),

@@ -11,7 +11,6 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
-
 from pulumi_pixverse.client import ApiValidationError
 from pulumi_pixverse.provider import PixverseAccountProvider
 from pulumi_pixverse.settings import MissingTokenError
@@ -19,7 +18,12 @@ from pulumi_pixverse.settings import MissingTokenError
 POST = "POST /v1/pixverse/account/{channel}"
 GET = "GET /v1/pixverse/account/{channel}"
 DELETE = "DELETE /v1/pixverse/account/{channel}"
-PROPS = {"discord": "discord-token-a", "server": "111111111111111111", "channel": "222222222222222222", "maxJobs": 3}
+PROPS = {
+    "discord": "discord-token-a",
+    "server": "111111111111111111",
+    "channel": "222222222222222222",
+    "maxJobs": 3,
+}
 
 
 def configured(config: dict[str, str]) -> PixverseAccountProvider:
@@ -74,7 +78,9 @@ def test_diff_sees_no_change_when_nothing_changed_even_as_floats():
     assert result.changes is False and result.replaces == []
 
 
-@pytest.mark.parametrize(("field", "value"), [("maxJobs", 4), ("server", "333333333333333333"), ("discord", "t2")])
+@pytest.mark.parametrize(
+    ("field", "value"), [("maxJobs", 4), ("server", "333333333333333333"), ("discord", "t2")]
+)
 def test_diff_updates_in_place(field, value):
     result = PixverseAccountProvider().diff(PROPS["channel"], PROPS, {**PROPS, field: value})
     assert result.changes is True and result.replaces == [] and not result.delete_before_replace
@@ -125,7 +131,9 @@ def test_create_overwrites_a_live_account_that_differs(provider, emulator):
 
 def test_create_surfaces_the_service_refusal(provider, emulator):
     emulator.seed({**PROPS, "channel": "555555555555555555"})
-    with pytest.raises(ApiValidationError, match="Channel 555555555555555555 configuration has same discord value"):
+    with pytest.raises(
+        ApiValidationError, match="Channel 555555555555555555 configuration has same discord value"
+    ):
         provider.create(PROPS)
 
 
