@@ -7,7 +7,6 @@ encrypts secrets and keeps the state in a `file://` backend. Used by tools/local
 
 from __future__ import annotations
 
-import os
 import runpy
 from pathlib import Path
 
@@ -44,8 +43,3 @@ def open_stack(
         work_dir=str(work_dir), env_vars=env_vars, secrets_provider="passphrase"
     )
     return auto.create_or_select_stack(stack_name, project_name=PROJECT, program=run_program, opts=options)
-
-
-def cli_environment() -> dict[str, str]:
-    """os.environ as the CLI should see it: PATH must reach `pulumi` and the dynamic provider plugin."""
-    return {**os.environ, **OFFLINE_ENV}

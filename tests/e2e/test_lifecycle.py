@@ -140,7 +140,10 @@ def test_07_drift_shows_on_refresh_and_a_preview_plans_to_restore_it(e2e_stack, 
     refreshed = e2e_stack.refresh()
     assert refreshed.summary.resource_changes == {"update": 1, "same": 2}
     assert "maxJobs" in refreshed.stdout and "9" in refreshed.stdout
-    assert e2e_stack.accounts_in_state()["alpha"]["outputs"]["maxJobs"] == 9
+    refreshed_alpha = e2e_stack.accounts_in_state()["alpha"]
+    assert refreshed_alpha["outputs"]["maxJobs"] == 9
+    assert refreshed_alpha["outputs"]["discord"][SECRET_SIG], "the token read back must stay secret"
+    assert refreshed_alpha["inputs"]["discord"][SECRET_SIG]
     plan = e2e_stack.preview()
     assert plan.change_summary == {"update": 1, "same": 2}
     assert "maxJobs" in plan.stdout

@@ -144,6 +144,7 @@ def test_get_unknown_channel_is_404(url: str) -> None:
     [
         ("GET", "/v1/pixverse/accounts"),
         ("PUT", f"/v1/pixverse/account/{CH1}"),
+        ("OPTIONS", f"/v1/pixverse/account/{CH1}"),
         ("POST", "/v1/pixverse/account"),
     ],
 )
@@ -151,6 +152,13 @@ def test_unknown_route_is_404(url: str, method: str, path: str) -> None:
     response = requests.request(method, url + path, headers=AUTH, json=account(), timeout=TIMEOUT)
     assert_error(response, 404, "Not found")
     assert accounts(url) == {}
+
+
+def test_head_gets_headers_only(url: str) -> None:
+    response = api(url, "HEAD", "")
+    assert response.status_code == 404
+    assert int(response.headers["Content-Length"]) > 0
+    assert response.content == b""
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -496,8 +504,8 @@ def read_line(stream: Any, timeout: float) -> str:
     return lines.get(timeout=timeout)
 
 
-@pytest.mark.parametrize("via", ["flag", "env"])
-def test_command_line_serves_until_sigterm(tmp_path: Path, via: str) -> None:
+@pytest.mark.parametrize(("via", "stop_signal"), [("flag", signal.SIGTERM), ("env", signal.SIGINT)])
+def test_command_line_serves_until_signal(tmp_path: Path, via: str, stop_signal: signal.Signals) -> None:
     secret = "cli-secret-token-value"
     args = [sys.executable, "-m", "pulumi_pixverse.emulator", "--port", "0"]
     env = {k: v for k, v in os.environ.items() if k != "USEAPI_EMULATOR_TOKEN"}
@@ -518,7 +526,7 @@ def test_command_line_serves_until_sigterm(tmp_path: Path, via: str) -> None:
         assert api(base, "POST", f"/{CH1}", headers=headers, json=account()).status_code == 204
         assert api(base, "GET", f"/{CH1}", headers=headers).json() == account()
         assert api(base, "GET", "").status_code == 401
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(stop_signal)
         stdout, stderr = proc.communicate(timeout=10)
         assert proc.returncode == 0
         assert secret not in line + stdout + stderr

@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGINT, _interrupt)  # also when started with SIGINT ignored (`cmd &`)
         print(f"pixverse emulator listening on {server.url}", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:

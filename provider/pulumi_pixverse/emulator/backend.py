@@ -1,6 +1,6 @@
 """State and validation rules of the emulated PixVerse v1 account API (no HTTP here).
 
-The wording of every error message follows /work/shared/API-CONTRACT.md. Every choice the
+The wording of every error message follows shared/API-CONTRACT.md. Every choice the
 contract leaves open lives in the INTERPRETATIONS section below and nowhere else.
 """
 
@@ -44,6 +44,9 @@ MSG_NOT_CONFIGURED = "Configuration not found"
 
 # GET of the list when no account is configured at all (the contract's "plain message").
 MSG_NO_ACCOUNTS = "No PixVerse accounts configured"
+
+# Any other path or method. The token is checked first, so an unknown route without it is a 401.
+MSG_NOT_FOUND = "Not found"
 
 # --------------------------------------------------------------------------------------------
 

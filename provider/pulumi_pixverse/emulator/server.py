@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .backend import AccountStore, ServiceError
+from .backend import MSG_NOT_FOUND, AccountStore, ServiceError
 
 DEFAULT_TOKEN = "emulator-token"
 HOST = "127.0.0.1"
@@ -73,7 +73,7 @@ def answer(store: AccountStore, route: str, channel: str, body: object) -> tuple
         if route == ROUTE_DELETE:
             store.delete(channel)
             return 204, None
-        raise ServiceError(404, "Not found")
+        raise ServiceError(404, MSG_NOT_FOUND)
     except ServiceError as error:
         return error.status, error.body()
 
@@ -177,7 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._dispatch()
 
-    do_POST = do_DELETE = do_PUT = do_PATCH = do_GET
+    do_POST = do_DELETE = do_PUT = do_PATCH = do_OPTIONS = do_HEAD = do_GET
 
     def _dispatch(self) -> None:
         raw = self._read_body()
@@ -229,7 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, payload, headers)
 
     def _send(self, status: int, payload: object, headers: dict[str, str] | None = None) -> None:
-        """Send a JSON payload (or no body when None) with an exact Content-Length.
+        """Send a JSON payload (or no body when None) with an exact Content-Length; HEAD gets headers only.
 
         204 carries no Content-Length, as HTTP forbids it there; its body is empty by definition.
         """
@@ -242,7 +242,8 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Log method, path and status only, and only when the server is verbose."""
@@ -358,7 +359,7 @@ class EmulatorServer(ThreadingHTTPServer):
         if key == "DELETE /_emulator/faults":
             self.clear_faults()
             return 204, None
-        return 404, ServiceError(404, "Not found").body()
+        return 404, ServiceError(404, MSG_NOT_FOUND).body()
 
 
 def start_in_thread(
