@@ -32,17 +32,35 @@ def service(emulator_server: Any, api_token: str) -> EmulatorAdmin:
     return admin
 
 
+def new_stack(
+    name: str, service: EmulatorAdmin, api_token: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> StackUnderTest:
+    """A fresh stack in a temporary project folder with its own file:// backend, aimed at the
+    emulator; with no `api_token`, neither stack config nor the environment provides one."""
+    root = tmp_path_factory.mktemp(name)
+    work_dir, backend_dir = root / "project", root / "backend"
+    work_dir.mkdir()
+    stack = open_stack(name, work_dir, backend_dir, passphrase=secrets.token_hex(8), env={"USEAPI_TOKEN": ""})
+    if api_token is not None:
+        stack.set_config("pixverse:apiToken", auto.ConfigValue(api_token, secret=True))
+    stack.set_config("pixverse:apiUrl", auto.ConfigValue(service.url))
+    stack.set_config("pixverse:maxRetries", auto.ConfigValue("2"))
+    return StackUnderTest(stack, work_dir, backend_dir, [api_token] if api_token else [])
+
+
 @pytest.fixture(scope="module")
 def e2e_stack(
     pulumi_cli: str, service: EmulatorAdmin, api_token: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[StackUnderTest]:
-    """A fresh stack in a temporary project folder with its own file:// backend, aimed at the emulator."""
-    root = tmp_path_factory.mktemp("e2e")
-    work_dir, backend_dir = root / "project", root / "backend"
-    work_dir.mkdir()
-    stack = open_stack("e2e", work_dir, backend_dir, passphrase=secrets.token_hex(8))
-    stack.set_config("pixverse:apiToken", auto.ConfigValue(api_token, secret=True))
-    stack.set_config("pixverse:apiUrl", auto.ConfigValue(service.url))
-    stack.set_config("pixverse:maxRetries", auto.ConfigValue("2"))
-    yield StackUnderTest(stack, work_dir, backend_dir, [api_token])
-    stack.destroy(color="never")
+    """A fresh stack with the API token in its config (as a secret)."""
+    under_test = new_stack("e2e", service, api_token, tmp_path_factory)
+    yield under_test
+    under_test.stack.destroy(color="never")
+
+
+@pytest.fixture(scope="module")
+def tokenless_stack(
+    pulumi_cli: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPathFactory
+) -> StackUnderTest:
+    """A fresh stack with no API token anywhere."""
+    return new_stack("tokenless", service, None, tmp_path_factory)
