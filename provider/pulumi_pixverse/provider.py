@@ -26,9 +26,6 @@ from .client import ClientSettings, NotFoundError, PixverseClient
 from .models import FIELDS, Account, find_problems, parse_account
 from .settings import MissingTokenError, resolve_settings
 
-UPDATABLE = ("discord", "server", "maxJobs")
-"""Fields the API changes in place; a new `channel` is a new account (a replacement)."""
-
 
 def _is_unknown(value: Any) -> bool:
     """True for a value that is not known yet (a preview of an output from another resource)."""

@@ -16,6 +16,7 @@ from pulumi_pixverse.client import (
     PixverseClient,
     RetriesExhaustedError,
 )
+from pulumi_pixverse.client.transport import RETRY_AFTER_CEILING_SECONDS
 
 POST_ROUTE = "POST /v1/pixverse/account/{channel}"
 GET_ROUTE = "GET /v1/pixverse/account/{channel}"
@@ -145,8 +146,16 @@ def test_a_refused_connection_ends_with_retries_exhausted(api_token):
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     client = make_client(f"http://127.0.0.1:{closed_port}", api_token, max_retries=1)
-    with pytest.raises(RetriesExhaustedError, match="2 attempts"):
+    with pytest.raises(RetriesExhaustedError, match="2 attempts") as caught:
         client.list_accounts()
+    assert "Connection refused" in str(caught.value)
+    assert " object at 0x" not in str(caught.value)
+
+
+def test_a_very_long_retry_after_is_capped(client, emulator):
+    policy = client._transport._session.get_adapter(emulator.url).max_retries
+    assert policy.parse_retry_after("3600") == RETRY_AFTER_CEILING_SECONDS
+    assert policy.parse_retry_after("2") == 2
 
 
 def test_no_error_repr_or_log_line_carries_the_token(emulator, caplog):

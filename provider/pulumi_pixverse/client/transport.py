@@ -7,6 +7,7 @@ method is retried, POST included: the service's POST is an upsert, so sending it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -159,10 +160,8 @@ def _describe(exc: requests.RequestException) -> str:
         reason = exc.args[0].reason
     if isinstance(reason, requests.Timeout) or "timed out" in str(reason).lower():
         return f"timeout ({type(reason).__name__})"
-    return f"{type(reason).__name__}: {_strip_object_ids(str(reason))}"
+    return f"{type(reason).__name__}: {_OBJECT_REPR.sub('', str(reason))}"
 
 
-def _strip_object_ids(text: str) -> str:
-    """urllib3 messages embed object reprs such as '<urllib3.connection.HTTPConnection object at 0x..>'."""
-    head, _, _ = text.partition("<urllib3")
-    return head.strip(" :(") or text
+_OBJECT_REPR = re.compile(r"<[^<>]* object at 0x[0-9a-fA-F]+>:?\s*")
+"""urllib3 messages embed reprs such as '<urllib3.connection.HTTPConnection object at 0x7f..>: '."""
