@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make the Pulumi CLI and its Python language host available; print the folder that holds them.
+# Make the Pulumi CLI and its dynamic provider plugin available; print the folder that holds them.
 #
 # Order of preference (each step says what it does on stderr; stdout carries only the folder):
 #   1. a `pulumi` already on PATH whose version is at least $PULUMI_VERSION, with the dynamic provider

@@ -22,5 +22,3 @@ fi
 PULUMI_BIN="$("$REPO_ROOT/tools/ensure-pulumi.sh")"
 export PATH="$VENV/bin:$PULUMI_BIN:$PATH"
 export VIRTUAL_ENV="$VENV"
-export PULUMI_SKIP_UPDATE_CHECK=true
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
