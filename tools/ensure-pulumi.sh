@@ -1,24 +1,27 @@
 #!/usr/bin/env bash
-# Make the Pulumi CLI and its dynamic provider plugin available; print the folder that holds them.
+# Make the Pulumi CLI, its Python language host and its two Python scripts available; print the
+# folder that holds them (stdout carries only that folder; progress goes to stderr).
 #
-# Order of preference (each step says what it does on stderr; stdout carries only the folder):
-#   1. a `pulumi` already on PATH whose version is at least $PULUMI_VERSION, with the dynamic provider
-#      plugin (pulumi-resource-pulumi-python) beside it;
-#   2. a build or install already in the cache, keyed by version;
+# Order of preference:
+#   1. a `pulumi` on PATH at $PULUMI_VERSION or newer that comes with a Python language host
+#      (pulumi-language-python) and the dynamic provider plugin (pulumi-resource-pulumi-python);
+#   2. a finished build in the cache, keyed by both versions below;
 #   3. the official installer, when the internet is reachable;
-#   4. a build from the Go module proxy: the CLI (pkg/v3), the Python language host at the same commit
-#      when the proxy serves it (the project drives the CLI through Automation API inline programs,
-#      which need no language host, so its absence is reported, not fatal), and the two scripts of
-#      the sdk/v3 module.
-# Idempotent: a finished cache entry carries a marker and is reused as it is. Nothing goes in the repo.
+#   4. a build from the Go module proxy: the CLI (pkg/v3 at $PULUMI_VERSION), the Python language host
+#      (sdk/v3 at $LANGUAGE_HOST_VERSION, the newest sdk/v3 that carries it: its own module is not
+#      served), and the scripts pulumi-language-python-exec and pulumi-resource-pulumi-python from
+#      sdk/v3 at $PULUMI_VERSION.
+# Idempotent: a cache entry is finished only when every part is there and its marker is written,
+# which happens last; anything else (an interrupted or failed build) is built again from scratch.
 set -euo pipefail
 
-PULUMI_VERSION="${PULUMI_VERSION:-3.259.0}"
+PULUMI_VERSION="3.274.1"         # the CLI; the one place its version is named
+LANGUAGE_HOST_VERSION="3.68.0"   # sdk/v3 version whose python/cmd/pulumi-language-python is built
 CACHE_ROOT="${PIXVERSE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-pixverse}"
-DEST="$CACHE_ROOT/pulumi-v$PULUMI_VERSION"
+DEST="$CACHE_ROOT/pulumi-v$PULUMI_VERSION-python-host-v$LANGUAGE_HOST_VERSION"
 MARKER="$DEST/.complete"
+PARTS=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
 MODULE_ROOT="github.com/pulumi/pulumi"
-VERSION_FLAG="-X $MODULE_ROOT/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
 
 say() { echo "ensure-pulumi: $*" >&2; }
 
@@ -26,19 +29,36 @@ version_at_least() {  # version_at_least HAVE WANT -> true when HAVE >= WANT (bo
   [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
 }
 
+has_every_part() {  # has_every_part DIR
+  local part
+  for part in "${PARTS[@]}"; do [ -x "$1/$part" ] || return 1; done
+}
+
 use_path_cli() {
-  local cli have
+  local cli have dir
   cli="$(command -v pulumi 2>/dev/null)" || return 1
-  command -v pulumi-resource-pulumi-python >/dev/null 2>&1 || return 1
+  dir="$(dirname "$cli")"
+  [ "$dir" != "$DEST/bin" ] || return 1   # our own cache is judged by use_cache, marker included
   have="$("$cli" version 2>/dev/null | sed 's/^v//')" || return 1
   version_at_least "$have" "$PULUMI_VERSION" || { say "pulumi $have on PATH is older than $PULUMI_VERSION"; return 1; }
-  say "using pulumi $have from PATH"
-  dirname "$cli"
+  has_every_part "$dir" || { say "pulumi $have on PATH has no Python language host beside it"; return 1; }
+  echo "$dir"
 }
 
 use_cache() {
-  [ -f "$MARKER" ] && [ -x "$DEST/bin/pulumi" ] || return 1
-  say "using cached pulumi v$PULUMI_VERSION in $DEST/bin"
+  [ -f "$MARKER" ] || return 1
+  if ! has_every_part "$DEST/bin"; then
+    say "the cache in $DEST is incomplete: building it again"
+    return 1
+  fi
+  echo "$DEST/bin"
+}
+
+finish() {  # finish STAGING: move a complete staging folder into place, marker last
+  has_every_part "$1/bin" || { say "build in $1 is missing a part"; return 1; }
+  rm -rf "$DEST" && mv "$1" "$DEST"
+  touch "$MARKER"
+  say "pulumi $("$DEST/bin/pulumi" version) ready in $DEST/bin"
   echo "$DEST/bin"
 }
 
@@ -46,23 +66,25 @@ install_official() {
   command -v curl >/dev/null 2>&1 || return 1
   curl -fsS --max-time 5 -o /dev/null https://get.pulumi.com 2>/dev/null || { say "official installer not reachable"; return 1; }
   say "installing pulumi v$PULUMI_VERSION with the official installer"
-  rm -rf "$DEST"
-  curl -fsSL https://get.pulumi.com | sh -s -- --version "$PULUMI_VERSION" --install-root "$DEST" --no-edit-path >&2
-  touch "$MARKER"
-  echo "$DEST/bin"
+  local staging="$DEST.partial"
+  rm -rf "$staging"
+  curl -fsSL https://get.pulumi.com | sh -s -- --version "$PULUMI_VERSION" --install-root "$staging" --no-edit-path >&2
+  finish "$staging"
 }
 
-# build_from_proxy MODULE@VERSION PACKAGE OUTPUT: build one main package in a throwaway module that
-# copies the non-local replace directives of MODULE's own go.mod (its local ones point into pulumi's repo).
+# build_from_proxy MODULE@VERSION PACKAGE OUTPUT [MODULE@VERSION...]: build PACKAGE of MODULE in a
+# throwaway module that copies the non-local replace directives of MODULE's go.mod (its local ones point
+# into pulumi's repository), pinning the extra modules given; the binary's version is VERSION.
 build_from_proxy() {
   local module_at="$1" package="$2" output="$3" work gomod
+  shift 3
   work="$(mktemp -d)"
   if ! gomod="$(cd "$work" && go mod download -json "$module_at" \
     | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("GoMod") or sys.exit(d.get("Error")))')"; then
     rm -rf "$work"
     return 1
   fi
-  (
+  if ! (
     cd "$work"
     go mod init pulumi-pixverse-cli-build >/dev/null 2>&1
     go mod edit -json "$gomod" | python3 -c '
@@ -74,37 +96,32 @@ for r in json.load(sys.stdin).get("Replace") or []:
         print(f"-replace={old}={new}")
 ' | xargs -r go mod edit
     say "resolving $package"
-    go get "$package@${module_at#*@}" "$MODULE_ROOT/sdk/v3@v$PULUMI_VERSION" >&2
+    go get "$package@${module_at#*@}" "$@" >&2
     say "compiling $package (a cold build takes several minutes)"
-    CGO_ENABLED=0 go build -trimpath -ldflags "$VERSION_FLAG" -o "$output" "$package" >&2
-  )
+    CGO_ENABLED=0 go build -trimpath \
+      -ldflags "-X $MODULE_ROOT/sdk/v3/go/common/version.Version=${module_at#*@}" -o "$output" "$package" >&2
+  ); then
+    rm -rf "$work"
+    return 1
+  fi
   rm -rf "$work"
 }
 
 build_from_go_proxy() {
   command -v go >/dev/null 2>&1 || { say "no Go toolchain: cannot build pulumi"; return 1; }
   export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"
-  local staging commit sdk_dir
-  staging="$DEST.partial"
+  local staging="$DEST.partial" sdk_dir
   rm -rf "$staging" && mkdir -p "$staging/bin"
-  say "building pulumi v$PULUMI_VERSION from the Go module proxy into $DEST"
-  build_from_proxy "$MODULE_ROOT/pkg/v3@v$PULUMI_VERSION" "$MODULE_ROOT/pkg/v3/cmd/pulumi" "$staging/bin/pulumi"
-  commit="$(cd "$staging" && go mod download -json "$MODULE_ROOT/pkg/v3@v$PULUMI_VERSION" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["Origin"]["Hash"][:12])')"
-  say "building the Python language host at commit $commit"
-  if ! build_from_proxy "$MODULE_ROOT/sdk/python/cmd/pulumi-language-python/v3@$commit" \
-    "$MODULE_ROOT/sdk/python/cmd/pulumi-language-python/v3" "$staging/bin/pulumi-language-python"; then
-    say "the Go module proxy does not serve the Python language host at $commit: continuing without it"
-    say "(Automation API inline programs, which this project uses, do not need it)"
-  fi
+  say "building pulumi v$PULUMI_VERSION and its Python language host from the Go module proxy into $DEST"
+  build_from_proxy "$MODULE_ROOT/pkg/v3@v$PULUMI_VERSION" "$MODULE_ROOT/pkg/v3/cmd/pulumi" "$staging/bin/pulumi" \
+    "$MODULE_ROOT/sdk/v3@v$PULUMI_VERSION"
+  build_from_proxy "$MODULE_ROOT/sdk/v3@v$LANGUAGE_HOST_VERSION" "$MODULE_ROOT/sdk/v3/python/cmd/pulumi-language-python" \
+    "$staging/bin/pulumi-language-python"
   sdk_dir="$(cd "$staging" && go mod download -json "$MODULE_ROOT/sdk/v3@v$PULUMI_VERSION" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
   install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/bin/"
   install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$staging/bin/"
-  rm -rf "$DEST" && mv "$staging" "$DEST"
-  touch "$MARKER"
-  say "pulumi $("$DEST/bin/pulumi" version) ready in $DEST/bin"
-  echo "$DEST/bin"
+  finish "$staging"
 }
 
 use_path_cli || use_cache || install_official || build_from_go_proxy

@@ -1,15 +1,16 @@
-"""The main job: `up` deploys the `local` stack (stacks/Pulumi.local.yaml) against the bundled
-emulator; `down` destroys it, stops the emulator and removes everything under .pulumi-local/.
+"""The main job: `up` runs `pulumi up --stack local` of this project (the language host runs
+stacks/__main__.py) against the bundled emulator; `down` destroys the stack, stops the emulator and
+removes everything under .pulumi-local/.
 
 The emulator runs in the background between the two, on 127.0.0.1:18787 (the stack's
-pixverse:apiUrl), with its state in .pulumi-local/, so the accounts stay live after `up`.
-No account, token or internet is needed: the emulator's API token is made up on first use.
+pixverse:apiUrl), with its state in .pulumi-local/, so the accounts stay live after `up`. The stack's
+state is in a file:// backend under .pulumi-local/ too. No account, token or internet is needed: the
+emulator's API token is made up on first use and reaches the provider as USEAPI_TOKEN.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import shutil
@@ -17,10 +18,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
-from pixverse_stack import REPO_ROOT, open_stack
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
+PULUMI = REPO_ROOT / "tools" / "pulumi"
 LOCAL_DIR = REPO_ROOT / ".pulumi-local"
 EMULATOR_PORT = 18787
 EMULATOR_URL = f"http://127.0.0.1:{EMULATOR_PORT}"
@@ -103,12 +106,28 @@ def print_live_accounts(token: str) -> None:
         )
 
 
+def pulumi(*args: str, token: str, check: bool = True) -> int:
+    """Run `pulumi ARGS` (tools/pulumi) on the local stack, its output shown as it comes."""
+    env = {
+        **os.environ,
+        "PULUMI_BACKEND_URL": (LOCAL_DIR / "backend").as_uri(),
+        "PULUMI_HOME": str(LOCAL_DIR / "pulumi-home"),  # the selected stack and logs stay in here too
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "USEAPI_TOKEN": token,
+    }
+    print(f"$ pulumi {' '.join(args)}", flush=True)
+    done = subprocess.run([str(PULUMI), *args], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, check=False)
+    if check and done.returncode != 0:
+        sys.exit(f"`pulumi {' '.join(args)}` failed (exit {done.returncode})")
+    return done.returncode
+
+
 def up() -> None:
     token = emulator_token()
     start_emulator(token)
-    stack = open_stack(STACK, REPO_ROOT, LOCAL_DIR / "backend", PASSPHRASE, {"USEAPI_TOKEN": token})
-    result = stack.up(on_output=print, color="never")
-    print(f"\nstack outputs: {json.dumps({k: v.value for k, v in result.outputs.items()})}")
+    (LOCAL_DIR / "backend").mkdir(exist_ok=True)
+    pulumi("stack", "select", "--create", STACK, token=token)
+    pulumi("up", "--stack", STACK, "--yes", token=token)
     print_live_accounts(token)
 
 
@@ -118,9 +137,9 @@ def down() -> None:
         return
     token = emulator_token()
     start_emulator(token)
-    stack = open_stack(STACK, REPO_ROOT, LOCAL_DIR / "backend", PASSPHRASE, {"USEAPI_TOKEN": token})
-    stack.destroy(on_output=print, color="never")
-    stack.workspace.remove_stack(STACK, preserve_config=True)
+    if pulumi("stack", "select", STACK, token=token, check=False) == 0:
+        pulumi("destroy", "--stack", STACK, "--yes", token=token)
+        pulumi("stack", "rm", STACK, "--yes", "--preserve-config", token=token)
     print_live_accounts(token)
     stop_emulator()
     shutil.rmtree(LOCAL_DIR)

@@ -1,98 +1,133 @@
-"""The e2e harness: one stack of the program in stacks/, driven by the real Pulumi CLI.
+"""The e2e harness: a stack of this project driven by plain `pulumi` commands, as a person types them.
 
-Every command runs with --diff and its whole output is kept, so each step can check that no token
-appears in plain text in what the CLI printed, in `pulumi stack export`, or in any file of the state.
+Each stack lives in its own copy of the project (Pulumi.yaml and stacks/__main__.py, the virtualenv
+linked in as a user's project has its own) with a `file://` backend, and every command goes through
+`tools/pulumi`, the CLI with its Python language host. Everything the CLI printed is kept, so each
+step can check that no token appears in plain text in the output, `pulumi stack export`, or any
+file of the state.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from pulumi import automation as auto
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
-from pixverse_stack import open_stack
-
-__all__ = ["ACCOUNT_TYPE", "StackUnderTest", "new_discord_token", "open_stack"]
-
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PULUMI = str(REPO_ROOT / "tools" / "pulumi")
 ACCOUNT_TYPE = "pulumi-python:dynamic/pixverse:Account"
 _FIELD_TYPES = {"name": "string", "server": "string", "channel": "string", "maxJobs": "int"}
+_SUMMARY_LINE = re.compile(r"^\s+[-+~]*\s*(\d+) (?:to )?(create|update|delete|replace|unchanged)")
 
 
 def new_discord_token() -> str:
     return f"discord-e2e-{secrets.token_hex(10)}"
 
 
+def change_summary(output: str) -> dict[str, int]:
+    """The "Resources:" block the CLI prints, as {"create": n, "update": n, ..., "same": n}."""
+    summary: dict[str, int] = {}
+    for line in output.split("Resources:", 1)[-1].splitlines():
+        if match := _SUMMARY_LINE.match(line):
+            word = match.group(2)
+            summary["same" if word == "unchanged" else word] = int(match.group(1))
+    return summary
+
+
+class CommandFailed(Exception):
+    """A pulumi command exited non-zero; `output` holds what it printed."""
+
+    def __init__(self, args: list[str], output: str) -> None:
+        super().__init__(f"`pulumi {' '.join(args)}` failed:\n{output}")
+        self.output = output
+
+
 class StackUnderTest:
-    """One stack of the program, its config, and everything the CLI printed for it."""
+    """One stack of the project in a project folder of its own, and everything the CLI printed."""
 
-    def __init__(self, stack: auto.Stack, work_dir: Path, backend_dir: Path, tokens: list[str]) -> None:
-        self.stack = stack
-        self.work_dir = work_dir
-        self.backend_dir = backend_dir
-        self.tokens = tokens
+    def __init__(self, name: str, root: Path, api_url: str) -> None:
+        self.name = name
+        self.work_dir = root / "project"
+        self.backend_dir = root / "backend"
+        (self.work_dir / "stacks").mkdir(parents=True)
+        self.backend_dir.mkdir()
+        shutil.copy(REPO_ROOT / "Pulumi.yaml", self.work_dir)
+        shutil.copy(REPO_ROOT / "stacks" / "__main__.py", self.work_dir / "stacks")
+        (self.work_dir / ".venv").symlink_to(REPO_ROOT / ".venv")
+        (self.work_dir / "stacks" / ".venv").symlink_to(Path("..") / ".venv")  # as in the repository
+        self.env = {
+            **os.environ,
+            "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(8),
+            "USEAPI_TOKEN": "",
+        }
+        self.tokens: list[str] = []
         self.transcript: list[str] = []
+        self.cli("stack", "init", name)
+        self.cli("config", "set", "pixverse:apiUrl", api_url)
+        self.cli("config", "set", "pixverse:maxRetries", "2")
 
-    def _cli(self, *args: str) -> str:
-        """Run a plain `pulumi` command on this stack; return what it printed on stdout."""
-        env = {**os.environ, **self.stack.workspace.env_vars}
-        done = subprocess.run(
-            ["pulumi", *args, "--stack", self.stack.name, "--non-interactive"],
-            cwd=self.work_dir,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    def cli(self, *args: str, stdin: str | None = None, timeout: float = 240) -> str:
+        """Run `pulumi ARGS` on this stack (as tools/pulumi); return stdout, raise CommandFailed."""
+        argv = [*args, "--stack", self.name, "--non-interactive"]
+        done = self.run([PULUMI, *argv], stdin=stdin, timeout=timeout)
+        if done.returncode != 0:
+            raise CommandFailed(argv, done.stdout + done.stderr)
         return done.stdout
 
-    def export(self) -> dict[str, Any]:
-        """The deployment as `pulumi stack export` prints it to a user (secrets stay encrypted)."""
-        return dict(json.loads(self._cli("stack", "export"))["deployment"])
+    def run(self, argv: list[str], stdin: str | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+        """Run any command in the project folder with this stack's environment; keep its output."""
+        done = subprocess.run(
+            argv, cwd=self.work_dir, env=self.env, input=stdin, capture_output=True, text=True, timeout=timeout
+        )
+        self.transcript.extend([done.stdout, done.stderr])
+        return done
+
+    def set_api_token(self, token: str) -> None:
+        """Set pixverse:apiToken as a secret, the value passed on stdin (never on a command line)."""
+        self.tokens.append(token)
+        self.cli("config", "set", "--secret", "pixverse:apiToken", stdin=token)
 
     def set_accounts(self, accounts: list[dict[str, Any]]) -> None:
-        """Write `pixverse:accounts` as a user would: ids as strings, each Discord token a secret."""
+        """Write `pixverse:accounts` as the README shows: ids as strings, each Discord token a secret."""
         self.tokens.extend(a["discord"] for a in accounts if a.get("discord") not in self.tokens)
-        if "pixverse:accounts" in self.stack.get_all_config():
-            self._cli("config", "rm", "pixverse:accounts")
+        if "pixverse:accounts" in self.config():
+            self.cli("config", "rm", "pixverse:accounts")
         for index, account in enumerate(accounts):
             for field, value in account.items():
                 key = f"pixverse:accounts[{index}].{field}"
                 if field == "discord":
-                    self._cli("config", "set", "--path", "--secret", key, value)
+                    self.cli("config", "set", "--path", "--secret", key, stdin=value)
                 else:
-                    self._cli("config", "set", "--path", "--type", _FIELD_TYPES[field], key, str(value))
+                    self.cli("config", "set", "--path", "--type", _FIELD_TYPES[field], key, str(value))
 
-    def _run(self, command: str, **kwargs: Any) -> Any:
-        lines: list[str] = []
-        try:
-            result = getattr(self.stack, command)(diff=True, color="never", on_output=lines.append, **kwargs)
-        except auto.CommandError as error:
-            self.transcript.append(str(error))
-            raise
-        finally:
-            self.transcript.extend(lines)
-        self.transcript.extend([result.stdout, result.stderr])
-        return result
+    def config(self) -> dict[str, Any]:
+        """`pulumi config --json` (secrets stay hidden)."""
+        return dict(json.loads(self.cli("config", "--json")))
 
-    def preview(self) -> auto.PreviewResult:
-        return self._run("preview")
+    def preview(self, *flags: str) -> str:
+        return self.cli("preview", "--diff", *flags)
 
-    def up(self) -> auto.UpResult:
-        return self._run("up")
+    def up(self, *flags: str) -> str:
+        return self.cli("up", "--yes", "--diff", *flags)
 
-    def refresh(self) -> auto.RefreshResult:
-        return self._run("refresh")
+    def refresh(self, *flags: str) -> str:
+        return self.cli("refresh", "--yes", "--diff", *flags)
 
-    def destroy(self) -> auto.DestroyResult:
-        return self._run("destroy")
+    def destroy(self, *flags: str) -> str:
+        return self.cli("destroy", "--yes", *flags)
+
+    def outputs(self) -> dict[str, Any]:
+        return dict(json.loads(self.cli("stack", "output", "--json")))
+
+    def export(self) -> dict[str, Any]:
+        """The deployment as `pulumi stack export` prints it to a user (secrets stay encrypted)."""
+        return dict(json.loads(self.cli("stack", "export"))["deployment"])
 
     def accounts_in_state(self) -> dict[str, dict[str, Any]]:
         """Resources of the account type in `pulumi stack export`, keyed by resource name."""
@@ -102,7 +137,7 @@ class StackUnderTest:
     def assert_no_token_leaked(self) -> None:
         """No Discord token nor the API token in the CLI's output, the export, or any state file."""
         places = {"CLI output": "\n".join(self.transcript), "stack export": json.dumps(self.export())}
-        for path in [*self.backend_dir.rglob("*"), *self.work_dir.glob("Pulumi*.yaml")]:
+        for path in [*self.backend_dir.rglob("*"), *self.work_dir.rglob("Pulumi*.yaml")]:
             if path.is_file():
                 places[str(path)] = path.read_bytes().decode("utf-8", "replace")
         for where, text in places.items():

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from harness import new_discord_token
-from pulumi import automation as auto
+from harness import CommandFailed, change_summary, new_discord_token
 
 ACCOUNT = {
     "name": "solo",
@@ -18,17 +17,16 @@ ACCOUNT = {
 def test_preview_without_a_token_plans_the_accounts_and_sends_nothing(tokenless_stack, service):
     tokenless_stack.set_accounts([ACCOUNT])
     mark = len(service.requests())
-    result = tokenless_stack.preview()
-    assert result.change_summary == {"create": 2}
+    assert change_summary(tokenless_stack.preview()) == {"create": 2}
     assert service.requests()[mark:] == []
     tokenless_stack.assert_no_token_leaked()
 
 
 def test_up_without_a_token_fails_with_how_to_set_it_and_sends_nothing(tokenless_stack, service):
     mark = len(service.requests())
-    with pytest.raises(auto.CommandError) as failed:
+    with pytest.raises(CommandFailed) as failed:
         tokenless_stack.up()
-    message = str(failed.value)
+    message = failed.value.output
     assert "no PixVerse API token" in message
     assert "pulumi config set --secret pixverse:apiToken" in message and "USEAPI_TOKEN" in message
     assert service.requests()[mark:] == []
