@@ -101,7 +101,9 @@ def adopt(stack: str, dry_run: bool) -> list[str]:
     for channel, entry in sorted(declared.items()):
         if channel in live and (changed := differences(entry, live[channel])):
             name = entry.get("name") or channel
-            lines.append(f"declared {name} (channel {channel}) differs from the service: {', '.join(changed)}")
+            lines.append(
+                f"declared {name} (channel {channel}) differs from the service: {', '.join(changed)}"
+            )
     new = [account for channel, account in sorted(live.items()) if channel not in declared]
     if not new:
         return [*lines, "nothing to adopt: every live account is declared in the stack"]
@@ -110,7 +112,9 @@ def adopt(stack: str, dry_run: bool) -> list[str]:
     for offset, account in enumerate(new):
         name = str(account["channel"])
         if name in names:
-            raise AdoptError(f"cannot adopt channel {name}: an entry of {ACCOUNTS_KEY} already uses that name")
+            raise AdoptError(
+                f"cannot adopt channel {name}: an entry of {ACCOUNTS_KEY} already uses that name"
+            )
         if not dry_run:
             write_entry(stack, len(entries) + offset, name, account)
         lines.append(f"{verb} {name}: channel {account['channel']}, maxJobs {account['maxJobs']}")
@@ -139,7 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     adopt_parser = commands.add_parser("adopt", help="declare the service's undeclared accounts in a stack")
     adopt_parser.add_argument("--stack", required=True, help="the stack whose pixverse:accounts to extend")
-    adopt_parser.add_argument("--dry-run", action="store_true", help="print what would be added; write nothing")
+    adopt_parser.add_argument(
+        "--dry-run", action="store_true", help="print what would be added; write nothing"
+    )
     args = parser.parse_args(argv)
     try:
         lines = adopt(args.stack, args.dry_run)

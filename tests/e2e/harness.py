@@ -64,11 +64,12 @@ class StackUnderTest:
             **os.environ,
             "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),
             "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(8),
+            "PULUMI_HOME": str(root / "pulumi-home"),
             "USEAPI_TOKEN": "",
         }
         self.tokens: list[str] = []
         self.transcript: list[str] = []
-        self.cli("stack", "init", name)
+        self.cli("stack", "init")
         self.cli("config", "set", "pixverse:apiUrl", api_url)
         self.cli("config", "set", "pixverse:maxRetries", "2")
 
@@ -80,10 +81,18 @@ class StackUnderTest:
             raise CommandFailed(argv, done.stdout + done.stderr)
         return done.stdout
 
-    def run(self, argv: list[str], stdin: str | None = None, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, argv: list[str], stdin: str | None = None, timeout: float = 240
+    ) -> subprocess.CompletedProcess[str]:
         """Run any command in the project folder with this stack's environment; keep its output."""
         done = subprocess.run(
-            argv, cwd=self.work_dir, env=self.env, input=stdin, capture_output=True, text=True, timeout=timeout
+            argv,
+            cwd=self.work_dir,
+            env=self.env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         self.transcript.extend([done.stdout, done.stderr])
         return done

@@ -1,8 +1,9 @@
 """The account lifecycle through plain `pulumi` commands, in ordered steps (the acceptance-test model).
 
-Each step runs CLI commands (the language host runs stacks/__main__.py) against the emulator, then asserts on what the API received (the
-emulator's request log), what the state holds (`pulumi stack export`) and what the CLI printed, and
-checks that no token leaked. The steps share one stack and run in file order.
+Each step runs CLI commands (the language host runs stacks/__main__.py) against the emulator, then
+asserts on what the API received (the emulator's request log), what the state holds (`pulumi stack
+export`) and what the CLI printed, and checks that no token leaked. The steps share one stack and
+run in file order.
 """
 
 from __future__ import annotations
