@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -39,7 +40,20 @@ class EmulatorAdmin:
         return dict(self._call("GET", "requests")["counts"])
 
     def accounts(self) -> dict[str, dict[str, Any]]:
+        """The v1 accounts keyed by channel."""
         return dict(self._call("GET", "accounts"))
+
+    def accounts_v2(self) -> dict[str, dict[str, Any]]:
+        """The v2 accounts keyed by email, as they were sent: real password, token when given."""
+        return dict(self._call("GET", "accounts-v2"))
+
+    def refuse_login(self, email: str) -> None:
+        """Make PixVerse refuse the login of `email`: a v2 POST for it answers 401 until reset."""
+        self._call("POST", "refuse-login", {"email": email})
+
+    def accept_login(self, email: str) -> None:
+        """Undo refuse_login: PixVerse accepts the login of `email` again."""
+        self._call("DELETE", "refuse-login", {"email": email})
 
     def fault(self, **rule: Any) -> None:
         """Inject a fault for the next API requests (see the emulator's /_emulator/faults)."""
@@ -47,19 +61,30 @@ class EmulatorAdmin:
 
     def seed(self, account: dict[str, Any]) -> None:
         """Configure an account through the public API, as someone outside Pulumi would."""
-        response = requests.post(
-            f"{self.url}/v1/pixverse/account/{account['channel']}",
-            json=account,
-            headers={"Authorization": f"Bearer {self.token}"},
-            timeout=10,
-        )
-        assert response.status_code == 204, response.text
+        self._api("POST", f"v1/pixverse/account/{account['channel']}", 204, account)
 
     def remove(self, channel: str) -> None:
         """Delete an account through the public API, behind the provider's back."""
-        response = requests.delete(
-            f"{self.url}/v1/pixverse/account/{channel}",
+        self._api("DELETE", f"v1/pixverse/account/{channel}", 204)
+
+    def seed_v2(self, account: dict[str, Any]) -> dict[str, Any]:
+        """Configure a v2 account through the public API; returns the account as the service shows it."""
+        shown: dict[str, Any] = self._api(
+            "POST", f"v2/pixverse/accounts/{quote(account['email'], safe='')}", 201, account
+        ).json()
+        return shown
+
+    def remove_v2(self, email: str) -> None:
+        """Delete a v2 account through the public API, behind the provider's back."""
+        self._api("DELETE", f"v2/pixverse/accounts/{quote(email, safe='')}", 204)
+
+    def _api(self, method: str, path: str, status: int, body: Any = None) -> requests.Response:
+        response = requests.request(
+            method,
+            f"{self.url}/{path}",
+            json=body,
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=10,
         )
-        assert response.status_code == 204, response.text
+        assert response.status_code == status, response.text
+        return response

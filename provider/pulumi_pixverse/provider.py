@@ -8,6 +8,7 @@ nothing: settings (with the API token) are read in `configure()`, in the provide
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from pulumi.dynamic import (
@@ -22,9 +23,12 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import rpc
 
-from .client import ClientSettings, NotFoundError, PixverseClient
-from .models import FIELDS, Account, find_problems, parse_account
+from .client import ClientSettings, NotFoundError, PixverseClient, PixverseError
+from .failures import explain, show_operation_failures_plainly
+from .models import FIELDS, Account, InvalidAccountError, find_problems, parse_account
 from .settings import MissingTokenError, resolve_settings
+
+show_operation_failures_plainly()
 
 
 def _is_unknown(value: Any) -> bool:
@@ -79,8 +83,8 @@ class PixverseAccountProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """POST the account; an identical live account is adopted without a write."""
-        account = parse_account(props)
-        with self._client() as client:
+        with _reported("creating", props.get("channel")), self._client() as client:
+            account = parse_account(props)
             try:
                 live = client.get_account(account.channel)
             except NotFoundError:
@@ -93,7 +97,7 @@ class PixverseAccountProvider(ResourceProvider):
         """GET the live account; when it is gone, return no id so the engine drops it from the state.
         The live fields are returned as outputs and as inputs, so a refresh ends with a clean state."""
         try:
-            with self._client() as client:
+            with _reported("reading", id_), self._client() as client:
                 live = client.get_account(id_)
         except NotFoundError:
             return ReadResult("", {})
@@ -103,20 +107,32 @@ class PixverseAccountProvider(ResourceProvider):
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """POST the new settings (an upsert) and return every output."""
-        account = parse_account(news)
-        with self._client() as client:
+        with _reported("updating", news.get("channel")), self._client() as client:
+            account = parse_account(news)
             client.upsert_account(account.wire())
         return UpdateResult(account.wire())
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """DELETE the account; one that is already gone counts as deleted."""
-        with self._client() as client, contextlib.suppress(NotFoundError):
+        with _reported("deleting", id_), self._client() as client, contextlib.suppress(NotFoundError):
             client.delete_account(id_)
 
     def _client(self) -> PixverseClient:
         if self._settings is None:
             raise MissingTokenError()
         return PixverseClient(self._settings)
+
+
+@contextlib.contextmanager
+def _reported(verb: str, channel: Any) -> Iterator[None]:
+    """Turn a failure of the operation into OperationFailed, one line naming the account; a 404
+    passes through for the caller to interpret."""
+    try:
+        yield
+    except NotFoundError:
+        raise
+    except (PixverseError, MissingTokenError, InvalidAccountError) as error:
+        raise explain(verb, f"the account on channel {channel}", error) from None
 
 
 def _matches(live: dict[str, Any], account: Account) -> bool:

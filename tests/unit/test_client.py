@@ -1,4 +1,5 @@
-"""The REST client against the emulator over loopback: calls, typed errors, retries, no token leaks."""
+"""The REST client against the emulator over loopback: v1 and v2 calls, typed errors, retries, no
+token or credential leaks."""
 
 from __future__ import annotations
 
@@ -12,20 +13,32 @@ from pulumi_pixverse.client import (
     ApiValidationError,
     AuthenticationError,
     ClientSettings,
+    LoginRefusedError,
     NotFoundError,
     PixverseClient,
+    PixverseError,
     RetriesExhaustedError,
 )
 from pulumi_pixverse.client.transport import RETRY_AFTER_CEILING_SECONDS
 
 POST_ROUTE = "POST /v1/pixverse/account/{channel}"
 GET_ROUTE = "GET /v1/pixverse/account/{channel}"
+POST_V2 = "POST /v2/pixverse/accounts/{email}"
+GET_V2 = "GET /v2/pixverse/accounts/{email}"
+LIST_V2 = "GET /v2/pixverse/accounts"
+DELETE_V2 = "DELETE /v2/pixverse/accounts/{email}"
 ACCOUNT = {
     "discord": "discord-token-a",
     "server": "111111111111111111",
     "channel": "222222222222222222",
     "maxJobs": 3,
 }
+
+
+ACCOUNT_V2 = {"email": "user+tag@example.com", "password": "pixverse-password-a", "maxJobs": 3}
+ENCODED_V2_PATH = "/v2/pixverse/accounts/user%2Btag%40example.com"
+NOT_CONFIGURED_V1 = "Configuration not found. To create configuration use pixverse/account/channel."
+NOT_CONFIGURED_V2 = "Configuration not found. To create configuration use POST /accounts/email."
 
 
 def make_client(url: str, token: str, **overrides: Any) -> PixverseClient:
@@ -75,13 +88,23 @@ def test_401_says_the_token_was_refused_once_without_retrying(emulator):
     assert emulator.counts() == {GET_ROUTE: 1}
 
 
-def test_404_is_not_found_for_one_account_and_for_an_empty_list(client):
-    with pytest.raises(NotFoundError, match="Configuration not found"):
-        client.get_account(ACCOUNT["channel"])
-    with pytest.raises(NotFoundError):
-        client.list_accounts()
-    with pytest.raises(NotFoundError):
-        client.delete_account(ACCOUNT["channel"])
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda c: c.get_account(ACCOUNT["channel"]), NOT_CONFIGURED_V1),
+        (lambda c: c.list_accounts(), NOT_CONFIGURED_V1),
+        (lambda c: c.delete_account(ACCOUNT["channel"]), NOT_CONFIGURED_V1),
+        (lambda c: c.get_account_v2(ACCOUNT_V2["email"]), NOT_CONFIGURED_V2),
+        (lambda c: c.list_accounts_v2(), NOT_CONFIGURED_V2),
+        (lambda c: c.delete_account_v2(ACCOUNT_V2["email"]), NOT_CONFIGURED_V2),
+    ],
+    ids=["v1-get", "v1-list", "v1-delete", "v2-get", "v2-list", "v2-delete"],
+)
+def test_404_is_not_found_carrying_the_service_text_plain_or_json(client, emulator, call, message):
+    with pytest.raises(NotFoundError) as caught:
+        call(client)
+    assert (caught.value.status, caught.value.detail) == (404, message)
+    assert len(emulator.requests()) == 1
 
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
@@ -139,6 +162,7 @@ def test_exhausted_timeouts_say_timeout(emulator):
     emulator.fault(delay=0.6, count=2)
     with pytest.raises(RetriesExhaustedError, match="timeout"):
         client.get_account(ACCOUNT["channel"])
+    assert len(emulator.wait_for_requests(2)) == 2  # the delayed requests end here, not in a later test
 
 
 def test_a_refused_connection_ends_with_retries_exhausted(api_token):
@@ -176,3 +200,101 @@ def test_no_error_repr_or_log_line_carries_the_token(emulator, caplog):
     texts = [str(f) for f in failures] + [repr(f) for f in failures] + [repr(client), caplog.text]
     assert caplog.text, "urllib3 should have logged its retries"
     assert all(secret not in text for text in texts)
+    assert len(emulator.wait_for_requests(7)) == 7  # the delayed requests end here, not in a later test
+
+
+# v2 -------------------------------------------------------------------------------------------
+
+
+def test_upsert_v2_posts_to_the_url_encoded_email_and_returns_the_stored_account(client, emulator):
+    stored = client.upsert_account_v2(ACCOUNT_V2)
+    [received] = emulator.requests()
+    assert (received["route"], received["path"], received["status"]) == (POST_V2, ENCODED_V2_PATH, 201)
+    assert received["authorized"] is True
+    assert received["body"] == ACCOUNT_V2
+    assert {k: stored[k] for k in ("email", "password", "maxJobs")} == {**ACCOUNT_V2, "password": "********"}
+    assert set(stored["jwt"]) == {"AccountId", "Username", "ExpireTime", "ExpireTimeUTC", "token"}
+    assert emulator.accounts_v2() == {ACCOUNT_V2["email"]: ACCOUNT_V2}
+
+
+def test_upsert_v2_sends_the_token_only_when_the_record_has_one(client, emulator):
+    client.upsert_account_v2({**ACCOUNT_V2, "token": "dev-token"})
+    assert emulator.accounts_v2()[ACCOUNT_V2["email"]]["token"] == "dev-token"
+    client.upsert_account_v2(ACCOUNT_V2)
+    assert emulator.accounts_v2() == {ACCOUNT_V2["email"]: ACCOUNT_V2}
+
+
+def test_get_list_and_delete_v2_go_to_the_url_encoded_email(client, emulator):
+    other = {**ACCOUNT_V2, "email": "other@example.com", "maxJobs": 8}
+    emulator.seed_v2(ACCOUNT_V2)
+    emulator.seed_v2(other)
+    got = client.get_account_v2(ACCOUNT_V2["email"])
+    assert (got["email"], got["maxJobs"], got["password"]) == (ACCOUNT_V2["email"], 3, "********")
+    listed = client.list_accounts_v2()
+    assert sorted(listed) == sorted([ACCOUNT_V2["email"], other["email"]])
+    assert listed[other["email"]]["maxJobs"] == 8
+    client.delete_account_v2(ACCOUNT_V2["email"])
+    assert emulator.accounts_v2() == {other["email"]: other}
+    assert [(r["route"], r["path"], r["status"]) for r in emulator.requests()[2:]] == [
+        (GET_V2, ENCODED_V2_PATH, 200),
+        (LIST_V2, "/v2/pixverse/accounts", 200),
+        (DELETE_V2, ENCODED_V2_PATH, 204),
+    ]
+
+
+def test_v2_400_keeps_the_service_message_verbatim(client, emulator):
+    with pytest.raises(ApiValidationError) as caught:
+        client.upsert_account_v2({**ACCOUNT_V2, "maxJobs": 9})
+    assert caught.value.detail == "Required param maxJobs 9 can't be more that 8"
+    assert emulator.counts() == {POST_V2: 1}
+
+
+def test_v2_401_unauthorized_is_the_api_token_once_without_retrying(emulator):
+    emulator.refuse_login(ACCOUNT_V2["email"])  # the token is checked before the login
+    client = make_client(emulator.url, "not-the-token")
+    with pytest.raises(AuthenticationError, match="API token refused"):
+        client.upsert_account_v2(ACCOUNT_V2)
+    assert emulator.counts() == {POST_V2: 1}
+
+
+def test_a_refused_login_names_the_email_never_the_password_and_is_not_retried(client, emulator):
+    emulator.refuse_login(ACCOUNT_V2["email"])
+    with pytest.raises(LoginRefusedError) as caught:
+        client.upsert_account_v2(ACCOUNT_V2)
+    error = caught.value
+    assert isinstance(error, PixverseError) and not isinstance(error, AuthenticationError)
+    assert (error.status, error.email) == (401, ACCOUNT_V2["email"])
+    assert str(error) == (
+        f"POST {ENCODED_V2_PATH}: HTTP 401: PixVerse refused the login of {ACCOUNT_V2['email']} "
+        f"(PixVerse login failed for {ACCOUNT_V2['email']}: wrong email or password): "
+        "check the account's email and password, not the API token"
+    )
+    assert ACCOUNT_V2["password"] not in str(error) + repr(error)
+    assert emulator.counts() == {POST_V2: 1}
+    assert emulator.accounts_v2() == {}
+
+
+def test_a_401_other_than_unauthorized_outside_a_login_is_still_the_api_token(client, emulator):
+    emulator.fault(status=401, count=1)  # answers {"error": "Injected fault", "code": 401}
+    with pytest.raises(AuthenticationError):
+        client.get_account_v2(ACCOUNT_V2["email"])
+    assert emulator.counts() == {GET_V2: 1}
+
+
+def test_v2_calls_share_the_retries(client, emulator):
+    emulator.fault(status=503, count=2, route=POST_V2)
+    emulator.fault(drop=True, count=1, route=GET_V2)
+    client.upsert_account_v2(ACCOUNT_V2)
+    assert client.get_account_v2(ACCOUNT_V2["email"])["email"] == ACCOUNT_V2["email"]
+    assert [r["status"] for r in emulator.requests()] == [503, 503, 201, 0, 200]
+    assert emulator.accounts_v2() == {ACCOUNT_V2["email"]: ACCOUNT_V2}
+
+
+def test_no_error_repeats_a_credential_the_request_carried(client):
+    with pytest.raises(ApiValidationError) as caught:
+        client.upsert_account({**ACCOUNT, "channel": "leaky-value", "discord": "leaky-value"})
+    assert caught.value.detail == "Required param channel (<hidden>) is not valid Discord channel id"
+    mismatch = {**ACCOUNT_V2, "email": "mismatch@example.com", "password": "mismatch@example.com"}
+    with pytest.raises(ApiValidationError) as caught:
+        client._transport.request("POST", ENCODED_V2_PATH, mismatch)
+    assert "mismatch@example.com" not in str(caught.value)

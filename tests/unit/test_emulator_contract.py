@@ -1,4 +1,5 @@
-"""Contract tests of the PixVerse v1 account API emulator, over real HTTP on loopback."""
+"""Contract tests of the emulator's PixVerse v1 account API and its admin surface, over real HTTP on
+loopback (v2: test_emulator_v2.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ TIMEOUT = 5
 CH1 = "1234567890123456789"
 CH2 = "1234567890123456790"
 SERVER_ID = "987654321098765432"
+NOT_CONFIGURED = "Configuration not found. To create configuration use pixverse/account/channel."
 
 
 def account(channel: str = CH1, discord: str = "discord-token-a", max_jobs: object = 3) -> dict[str, Any]:
@@ -83,6 +85,13 @@ def assert_error(response: requests.Response, status: int, message: str) -> None
     assert response.json() == {"error": message, "code": status}
 
 
+def assert_plain_404(response: requests.Response) -> None:
+    """The documented 404 of the GET routes: the message as plain text, not a JSON error body."""
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "text/plain;charset=UTF-8"
+    assert response.text == NOT_CONFIGURED
+
+
 # --- create, read, list, delete -------------------------------------------------------------
 
 
@@ -121,8 +130,8 @@ def test_list_returns_accounts_keyed_by_channel(url: str) -> None:
     assert response.json() == {CH1: account(CH1, "token-1"), CH2: account(CH2, "token-2", 10)}
 
 
-def test_list_when_nothing_configured_is_404(url: str) -> None:
-    assert_error(api(url, "GET", ""), 404, "No PixVerse accounts configured")
+def test_list_when_nothing_configured_is_a_plain_text_404(url: str) -> None:
+    assert_plain_404(api(url, "GET", ""))
 
 
 def test_delete_removes_the_account(url: str) -> None:
@@ -130,13 +139,13 @@ def test_delete_removes_the_account(url: str) -> None:
     response = api(url, "DELETE", f"/{CH1}")
     assert response.status_code == 204
     assert response.content == b""
-    assert_error(api(url, "GET", f"/{CH1}"), 404, "Configuration not found")
-    assert_error(api(url, "DELETE", f"/{CH1}"), 404, "Configuration not found")
+    assert_plain_404(api(url, "GET", f"/{CH1}"))
+    assert_error(api(url, "DELETE", f"/{CH1}"), 404, NOT_CONFIGURED)
     assert accounts(url) == {}
 
 
-def test_get_unknown_channel_is_404(url: str) -> None:
-    assert_error(api(url, "GET", f"/{CH2}"), 404, "Configuration not found")
+def test_get_unknown_channel_is_a_plain_text_404(url: str) -> None:
+    assert_plain_404(api(url, "GET", f"/{CH2}"))
 
 
 @pytest.mark.parametrize(
@@ -312,6 +321,7 @@ def test_keep_alive_connection_serves_many_requests(emulator: EmulatorServer) ->
         ("POST", f"/v1/pixverse/account/{CH1}", "{}", 400),
         ("DELETE", f"/v1/pixverse/account/{CH2}", '{"ignored": "body"}', 404),
         ("GET", "/v1/pixverse/account", None, 200),
+        ("GET", f"/v1/pixverse/account/{CH2}", None, 404),
     ]
     try:
         sockets = set()
@@ -392,7 +402,7 @@ def test_status_fault_with_retry_after_header(url: str) -> None:
     response = api(url, "GET", "")
     assert_error(response, 429, "Injected fault")
     assert response.headers["Retry-After"] == "1"
-    assert_error(api(url, "GET", ""), 404, "No PixVerse accounts configured")
+    assert_plain_404(api(url, "GET", ""))
 
 
 def test_faults_do_not_affect_admin_routes(url: str) -> None:
@@ -480,11 +490,11 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
     first = start_in_thread(token=TOKEN, state_file=state)
     try:
         assert api(first.url, "POST", f"/{CH1}", json=account(CH1, "t1")).status_code == 204
-        assert json.loads(state.read_text()) == {CH1: account(CH1, "t1")}
+        assert json.loads(state.read_text()) == {"v1": {CH1: account(CH1, "t1")}, "v2": {}}
         assert api(first.url, "POST", f"/{CH2}", json=account(CH2, "t2")).status_code == 204
-        assert json.loads(state.read_text()) == {CH1: account(CH1, "t1"), CH2: account(CH2, "t2")}
+        assert json.loads(state.read_text())["v1"] == {CH1: account(CH1, "t1"), CH2: account(CH2, "t2")}
         assert api(first.url, "DELETE", f"/{CH2}").status_code == 204
-        assert json.loads(state.read_text()) == {CH1: account(CH1, "t1")}
+        assert json.loads(state.read_text())["v1"] == {CH1: account(CH1, "t1")}
     finally:
         first.stop()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]  # no temp files left
@@ -493,6 +503,37 @@ def test_state_file_survives_a_restart(tmp_path: Path) -> None:
         assert api(second.url, "GET", f"/{CH1}").json() == account(CH1, "t1")
     finally:
         second.stop()
+
+
+def test_a_v1_only_state_file_of_an_earlier_emulator_still_loads(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({CH1: account(CH1, "t1")}))
+    server = start_in_thread(token=TOKEN, state_file=state)
+    try:
+        assert accounts(server.url) == {CH1: account(CH1, "t1")}
+        assert api(server.url, "POST", f"/{CH2}", json=account(CH2, "t2")).status_code == 204
+    finally:
+        server.stop()
+    assert json.loads(state.read_text()) == {
+        "v1": {CH1: account(CH1, "t1"), CH2: account(CH2, "t2")},
+        "v2": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ("[]", "does not hold a JSON object"),
+        ('{"v1": [], "v2": {}}', "v1 and v2 must be JSON objects"),
+        (json.dumps({CH1: account(CH2)}), "holds an invalid account"),
+        (json.dumps({"v2": {"a@b.io": {"email": "a@b.io", "maxJobs": 1}}}), "holds an invalid account"),
+    ],
+)
+def test_a_broken_state_file_refuses_to_start(tmp_path: Path, content: str, says: str) -> None:
+    state = tmp_path / "state.json"
+    state.write_text(content)
+    with pytest.raises(ValueError, match=says):
+        start_in_thread(token=TOKEN, state_file=state)
 
 
 # --- command line ----------------------------------------------------------------------------

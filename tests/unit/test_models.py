@@ -1,11 +1,22 @@
-"""Validation tables: each rule of the contract, with good and bad values, and what the error says."""
+"""Validation tables of both versions: each rule of the contract, with good and bad values, and what
+the error says (never a credential)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from pulumi_pixverse.models import Account, InvalidAccountError, find_problems, parse_account
+from pulumi_pixverse.models import (
+    FIELDS,
+    FIELDS_V2,
+    Account,
+    AccountV2,
+    InvalidAccountError,
+    find_problems,
+    find_problems_v2,
+    parse_account,
+    parse_account_v2,
+)
 
 GOOD = {
     "discord": "discord-token",
@@ -107,3 +118,122 @@ def test_python_names_and_wire_names_describe_the_same_account() -> None:
     by_name = Account(discord="discord-token", server=GOOD["server"], channel=GOOD["channel"], max_jobs=5)
     assert by_alias == by_name
     assert by_name.wire() == GOOD
+
+
+def test_the_repr_of_an_account_hides_its_credential() -> None:
+    assert "discord-token" not in repr(parse_account(GOOD))
+    assert list(parse_account(GOOD).wire()) == list(FIELDS)
+
+
+# v2 -------------------------------------------------------------------------------------------
+
+GOOD_V2 = {"email": "user+tag@example.com", "password": "pixverse-password", "maxJobs": 3}
+PASSWORD_RULE = "password must be the account's PixVerse password, a non-empty string"
+TOKEN_RULE = "token must be a PixVerse token, a non-empty string when given"
+EMAIL_RULE = "email must be the account's PixVerse login, an email address such as name@example.com"
+MAX_JOBS_V2_RULE = "maxJobs must be a whole number from 1 to 8"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "wire"),
+    [
+        ("maxJobs", 1, 1),
+        ("maxJobs", 8, 8),
+        ("maxJobs", 5.0, 5),
+        ("email", "a@b.co", "a@b.co"),
+        ("email", "first.last+pool@mail.example.org", "first.last+pool@mail.example.org"),
+        ("password", "p", "p"),
+        ("password", " spaced out ", " spaced out "),
+        ("token", "dev-token", "dev-token"),
+    ],
+)
+def test_v2_good_values_pass_and_reach_the_wire_as_the_api_wants(field: str, value: Any, wire: Any) -> None:
+    body = parse_account_v2({**GOOD_V2, field: value}).wire()
+    assert body[field] == wire and type(body[field]) is type(wire)
+    assert list(body) == [name for name in FIELDS_V2 if name in {**GOOD_V2, field: value}]
+
+
+def test_v2_token_is_optional_and_left_off_the_wire_when_not_given() -> None:
+    for props in (GOOD_V2, {**GOOD_V2, "token": None}):
+        account = parse_account_v2(props)
+        assert account.token is None
+        assert account.wire() == GOOD_V2
+        assert find_problems_v2(props) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("email", "", f"{EMAIL_RULE}; got ''"),
+        ("email", "studio", f"{EMAIL_RULE}; got 'studio'"),
+        ("email", "studio@example", f"{EMAIL_RULE}; got 'studio@example'"),
+        ("email", "@example.com", f"{EMAIL_RULE}; got '@example.com'"),
+        ("email", "a@b@example.com", f"{EMAIL_RULE}; got 'a@b@example.com'"),
+        ("email", "my name@example.com", f"{EMAIL_RULE}; got 'my name@example.com'"),
+        ("email", "a@example.com\n", f"{EMAIL_RULE}; got 'a@example.com\\n'"),
+        ("email", 42, f"{EMAIL_RULE}; got a int"),
+        ("email", ["a@b.co"], f"{EMAIL_RULE}; got a list"),
+        ("password", "", PASSWORD_RULE),
+        ("password", "   ", PASSWORD_RULE),
+        ("password", 1234, PASSWORD_RULE),
+        ("token", "", TOKEN_RULE),
+        ("token", " ", TOKEN_RULE),
+        ("token", 7, TOKEN_RULE),
+        ("maxJobs", 0, f"{MAX_JOBS_V2_RULE}; got 0"),
+        ("maxJobs", 9, f"{MAX_JOBS_V2_RULE}; got 9"),
+        ("maxJobs", -1, f"{MAX_JOBS_V2_RULE}; got -1"),
+        ("maxJobs", 2.5, f"{MAX_JOBS_V2_RULE}; got 2.5"),
+        ("maxJobs", 9.0, f"{MAX_JOBS_V2_RULE}; got 9"),
+        ("maxJobs", "3", f"{MAX_JOBS_V2_RULE}; got '3'"),
+        ("maxJobs", True, f"{MAX_JOBS_V2_RULE}; got True"),
+    ],
+)
+def test_v2_bad_values_name_the_field_and_the_rule(field: str, value: Any, rule: str) -> None:
+    [problem] = find_problems_v2({**GOOD_V2, field: value})
+    assert (problem.field, problem.reason) == (field, rule)
+
+
+@pytest.mark.parametrize("field", ["email", "password", "maxJobs"])
+def test_v2_a_missing_or_null_required_field_is_required(field: str) -> None:
+    missing = {k: v for k, v in GOOD_V2.items() if k != field}
+    for props in (missing, {**GOOD_V2, field: None}):
+        [problem] = find_problems_v2(props)
+        assert problem.field == field
+        assert problem.reason.startswith(f"{field} is required: ")
+
+
+def test_v2_every_problem_is_reported_at_once_in_field_order() -> None:
+    props = {"email": "x", "password": "", "maxJobs": 99, "token": ""}
+    assert [p.field for p in find_problems_v2(props)] == list(FIELDS_V2)
+
+
+def test_v2_unknown_values_are_not_judged() -> None:
+    unknown = object()
+    props = {**GOOD_V2, "password": unknown, "maxJobs": unknown}
+    assert find_problems_v2(props, lambda value: value is unknown) == []
+    assert [p.field for p in find_problems_v2({**props, "email": "x"}, lambda v: v is unknown)] == ["email"]
+
+
+@pytest.mark.parametrize("field", ["password", "token"])
+def test_v2_no_problem_or_repr_ever_carries_a_credential(field: str) -> None:
+    for leaky in (["leaky-credential"], {"value": "leaky-credential"}, 1.5, " \t"):
+        with pytest.raises(InvalidAccountError) as caught:
+            parse_account_v2({**GOOD_V2, field: leaky, "maxJobs": 0})
+        assert "leaky-credential" not in str(caught.value) and "1.5" not in str(caught.value)
+        assert [p.field for p in caught.value.problems] == [f for f in FIELDS_V2 if f in (field, "maxJobs")]
+    account = parse_account_v2({**GOOD_V2, "token": "token-value"})
+    assert "pixverse-password" not in repr(account) and "token-value" not in repr(account)
+
+
+def test_v2_python_names_and_wire_names_describe_the_same_account() -> None:
+    by_alias = AccountV2.model_validate({**GOOD_V2, "token": "t"})
+    by_name = AccountV2(email=GOOD_V2["email"], password="pixverse-password", max_jobs=3, token="t")
+    assert by_alias == by_name
+    assert by_name.wire() == {**GOOD_V2, "token": "t"}
+
+
+def test_each_version_keeps_its_own_rules() -> None:
+    assert find_problems({**GOOD, "maxJobs": 10}) == []
+    assert [p.reason for p in find_problems_v2({**GOOD_V2, "maxJobs": 10})] == [f"{MAX_JOBS_V2_RULE}; got 10"]
+    with pytest.raises(InvalidAccountError, match="email is required"):
+        parse_account_v2(GOOD)

@@ -11,9 +11,8 @@ from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
-from pulumi_pixverse.client import ApiValidationError
+from pulumi_pixverse.failures import OperationFailed
 from pulumi_pixverse.provider import PixverseAccountProvider
-from pulumi_pixverse.settings import MissingTokenError
 
 POST = "POST /v1/pixverse/account/{channel}"
 GET = "GET /v1/pixverse/account/{channel}"
@@ -129,12 +128,41 @@ def test_create_overwrites_a_live_account_that_differs(provider, emulator):
     assert emulator.accounts() == {PROPS["channel"]: PROPS}
 
 
-def test_create_surfaces_the_service_refusal(provider, emulator):
+def test_create_surfaces_the_service_refusal_in_one_line_naming_the_account(provider, emulator):
     emulator.seed({**PROPS, "channel": "555555555555555555"})
-    with pytest.raises(
-        ApiValidationError, match="Channel 555555555555555555 configuration has same discord value"
-    ):
+    with pytest.raises(OperationFailed) as failed:
         provider.create(PROPS)
+    assert str(failed.value) == (
+        f"creating the account on channel {PROPS['channel']} failed: the service refused it: "
+        "Channel 555555555555555555 configuration has same discord value"
+    )
+
+
+@pytest.mark.parametrize(
+    ("call", "says"),
+    [
+        (lambda p: p.create(PROPS), "pulumi config set --secret pixverse:apiToken <token>"),
+        (lambda p: p.update(PROPS["channel"], PROPS, PROPS), "pulumi config set --secret pixverse:apiToken"),
+        (lambda p: p.read(PROPS["channel"], PROPS), "run `pulumi up` first, or add --run-program"),
+        (lambda p: p.delete(PROPS["channel"], PROPS), "run `pulumi up` first, or add --run-program"),
+    ],
+)
+def test_a_refused_token_is_one_request_and_one_line_saying_what_to_do(emulator, call, says):
+    provider = configured({"pixverse:apiToken": "rotated-away", "pixverse:apiUrl": emulator.url})
+    with pytest.raises(OperationFailed) as failed:
+        call(provider)
+    assert "the service refused the API token" in str(failed.value) and says in str(failed.value)
+    assert "\n" not in str(failed.value) and "rotated-away" not in str(failed.value)
+    assert len(emulator.requests()) == 1
+
+
+def test_exhausted_retries_say_the_service_is_busy_and_what_to_do(provider, emulator):
+    emulator.fault(status=503, count=3)
+    with pytest.raises(OperationFailed) as failed:
+        provider.update(PROPS["channel"], PROPS, PROPS)
+    assert str(failed.value).startswith(f"updating the account on channel {PROPS['channel']} failed: POST ")
+    assert "last cause HTTP 503" in str(failed.value) and "run the command again later" in str(failed.value)
+    assert len(emulator.requests()) == 3
 
 
 def test_read_returns_live_outputs_and_inputs(provider, emulator):
@@ -180,7 +208,9 @@ def test_a_missing_token_fails_each_write_and_read_with_how_to_set_it(emulator):
         lambda: provider.delete(PROPS["channel"], PROPS),
     ]
     for call in calls:
-        with pytest.raises(MissingTokenError, match=r"pixverse:apiToken.*USEAPI_TOKEN"):
+        with pytest.raises(
+            OperationFailed, match=r"failed: no PixVerse API token: .*pixverse:apiToken.*USEAPI_TOKEN"
+        ):
             call()
     assert emulator.requests() == []
 

@@ -1,9 +1,10 @@
-"""REST client for the useapi.net PixVerse v1 account API. It never imports pulumi."""
+"""REST client for the useapi.net PixVerse account APIs, v1 and v2. It never imports pulumi."""
 
 from .api import PixverseClient
 from .errors import (
     ApiValidationError,
     AuthenticationError,
+    LoginRefusedError,
     NotFoundError,
     PixverseError,
     RetriesExhaustedError,
@@ -16,6 +17,7 @@ __all__ = [
     "ApiValidationError",
     "AuthenticationError",
     "ClientSettings",
+    "LoginRefusedError",
     "NotFoundError",
     "PixverseClient",
     "PixverseError",

@@ -24,11 +24,26 @@ class ApiValidationError(PixverseError):
 
 
 class AuthenticationError(PixverseError):
-    """HTTP 401: the service refused the API token."""
+    """HTTP 401 `Unauthorized`: the service refused the API token."""
+
+
+class LoginRefusedError(PixverseError):
+    """HTTP 401 with another message on a call that logs in (the v2 POST): PixVerse refused the
+    account's own login. The API token was accepted; the account's email or password is wrong.
+    `email` names the account; the message never carries the password."""
+
+    def __init__(self, method: str, path: str, email: str, reason: str, status: int = 401) -> None:
+        self.email = email
+        detail = f"PixVerse refused the login of {email}"
+        detail += f" ({reason})" if reason else ""
+        super().__init__(
+            method, path, f"{detail}: check the account's email and password, not the API token", status
+        )
 
 
 class NotFoundError(PixverseError):
-    """HTTP 404: the account (or, for the list call, any account) is not configured."""
+    """HTTP 404: the account (or, for the list call, any account) is not configured; `detail` is the
+    service's message, from a JSON error body or a plain-text one."""
 
 
 class RetriesExhaustedError(PixverseError):

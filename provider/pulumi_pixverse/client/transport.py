@@ -19,6 +19,7 @@ from urllib3.util.retry import Retry
 from .errors import (
     ApiValidationError,
     AuthenticationError,
+    LoginRefusedError,
     NotFoundError,
     PixverseError,
     RetriesExhaustedError,
@@ -29,6 +30,12 @@ DEFAULT_BASE_URL = "https://api.useapi.net"
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_CEILING_SECONDS = 60.0
 """A Retry-After longer than this is shortened to it, so one answer cannot stall a deployment."""
+TOKEN_REFUSED = "Unauthorized"
+"""The service's message for a refused API token; any other 401 message is a refused account login."""
+CREDENTIAL_FIELDS = ("discord", "password", "token")
+"""Request body fields holding credentials: an error never repeats their values, even when the
+service's message does."""
+HIDDEN = "<hidden>"
 
 
 @dataclass(frozen=True)
@@ -97,8 +104,15 @@ class Transport:
     def close(self) -> None:
         self._session.close()
 
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> requests.Response:
-        """Send one call (retries included); return the 2xx response or raise a PixverseError."""
+    def request(
+        self, method: str, path: str, body: dict[str, Any] | None = None, *, login: str | None = None
+    ) -> requests.Response:
+        """Send one call (retries included); return the 2xx response or raise a PixverseError.
+
+        `login` is the email of the account whose PixVerse login the call makes: a 401 whose message
+        is not `Unauthorized` then raises LoginRefusedError naming it. Without it, every 401 is
+        AuthenticationError.
+        """
         url = self._settings.base_url.rstrip("/") + path
         try:
             response = self._session.request(
@@ -114,17 +128,20 @@ class Transport:
             ) from None
         if response.ok:
             return response
-        raise self._error_for(method, path, response)
+        raise self._error_for(method, path, response, _service_message(response, body), login)
 
     def _attempts(self) -> str:
         attempts = self._settings.max_retries + 1
         return f"{attempts} attempt" + ("s" if attempts > 1 else "")
 
-    def _error_for(self, method: str, path: str, response: requests.Response) -> PixverseError:
+    def _error_for(
+        self, method: str, path: str, response: requests.Response, message: str, login: str | None
+    ) -> PixverseError:
         status = response.status_code
-        message = _service_message(response)
         if status == 400:
             return ApiValidationError(method, path, message, status)
+        if status == 401 and login is not None and message not in ("", TOKEN_REFUSED):
+            return LoginRefusedError(method, path, login, message, status)
         if status == 401:
             return AuthenticationError(
                 method, path, "API token refused (check pixverse:apiToken or USEAPI_TOKEN)", status
@@ -140,17 +157,27 @@ class Transport:
         )
 
 
-def _service_message(response: requests.Response) -> str:
-    """The service's `error` text (with `errorDetails` when present), or the raw body's start."""
+def _service_message(response: requests.Response, body: dict[str, Any] | None) -> str:
+    """The service's `error` text (with `errorDetails` when present) or, for a plain-text answer such
+    as the GET routes' 404s, the body's start; never a credential that `body` carried."""
     try:
         payload = response.json()
     except ValueError:
-        return response.text.strip()[:200]
+        return _redacted(response.text, body).strip()[:200]
     if not isinstance(payload, dict):
-        return str(payload)[:200]
+        return _redacted(str(payload), body)[:200]
     message = str(payload.get("error") or "")
     details = payload.get("errorDetails")
-    return f"{message} ({details})" if details else message
+    return _redacted(f"{message} ({details})" if details else message, body)
+
+
+def _redacted(text: str, body: dict[str, Any] | None) -> str:
+    """`text` with the value of each of `body`'s CREDENTIAL_FIELDS replaced by HIDDEN."""
+    for field in CREDENTIAL_FIELDS:
+        secret = (body or {}).get(field)
+        if isinstance(secret, str) and secret:
+            text = text.replace(secret, HIDDEN)
+    return text
 
 
 def _describe(exc: requests.RequestException) -> str:

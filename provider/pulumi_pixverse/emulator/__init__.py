@@ -1,4 +1,4 @@
-"""Local emulator of the useapi.net PixVerse v1 account API, for tests and offline stacks.
+"""Local emulator of the useapi.net PixVerse account APIs, v1 and v2, for tests and offline stacks.
 
 Standard library only. Start one with `start_in_thread()` or `python -m pulumi_pixverse.emulator`.
 """

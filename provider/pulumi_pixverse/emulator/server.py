@@ -1,17 +1,24 @@
-"""Thin HTTP layer of the emulator: the v1 account API plus a test-only admin surface.
+"""Thin HTTP layer of the emulator: the v1 and v2 account APIs plus a test-only admin surface.
 
-API routes, all behind `Authorization: Bearer <token>`:
+API routes, all behind `Authorization: Bearer <token>` (401 `Unauthorized` without it):
     POST   /v1/pixverse/account/{channel}   204, or 400 with the service's message
-    GET    /v1/pixverse/account             200 {channel: account}, or 404
-    GET    /v1/pixverse/account/{channel}   200 account, or 404
+    GET    /v1/pixverse/account             200 {channel: account}, or 404 plain text
+    GET    /v1/pixverse/account/{channel}   200 account, or 404 plain text
     DELETE /v1/pixverse/account/{channel}   204, or 404
+    POST   /v2/pixverse/accounts/{email}    201 account as shown, 400, or 401 for a refused login
+    GET    /v2/pixverse/accounts            200 {email: account as shown}, or 404 plain text
+    GET    /v2/pixverse/accounts/{email}    200 account as shown, or 404 plain text
+    DELETE /v2/pixverse/accounts/{email}    204, or 404
 
 Admin routes, without auth, never logged and never faulted (the server listens on 127.0.0.1 only):
-    POST   /_emulator/reset      clear accounts, request log and faults; 204
-    GET    /_emulator/requests   200 {"requests": [...], "counts": {route: n}}
-    GET    /_emulator/accounts   200 snapshot of the store (may be {})
-    POST   /_emulator/faults     add a fault rule (see parse_fault); 204
-    DELETE /_emulator/faults     clear fault rules; 204
+    POST   /_emulator/reset          clear accounts (both versions), refused logins, request log, faults; 204
+    GET    /_emulator/requests       200 {"requests": [...], "counts": {route: n}}
+    GET    /_emulator/accounts       200 the v1 accounts (may be {})
+    GET    /_emulator/accounts-v2    200 the v2 accounts as sent, real password included (may be {})
+    POST   /_emulator/refuse-login   body {"email"}: PixVerse refuses that login from now on; 204
+    DELETE /_emulator/refuse-login   body {"email"}: PixVerse accepts that login again; 204
+    POST   /_emulator/faults         add a fault rule (see parse_fault); 204
+    DELETE /_emulator/faults         clear fault rules; 204
 """
 
 from __future__ import annotations
@@ -36,44 +43,61 @@ DEFAULT_TOKEN = "emulator-token"
 HOST = "127.0.0.1"
 
 ACCOUNTS_PATH = "/v1/pixverse/account"
+ACCOUNTS_V2_PATH = "/v2/pixverse/accounts"
 ADMIN_PREFIX = "/_emulator/"
 
 ROUTE_UPSERT = f"POST {ACCOUNTS_PATH}/{{channel}}"
 ROUTE_LIST = f"GET {ACCOUNTS_PATH}"
 ROUTE_GET = f"GET {ACCOUNTS_PATH}/{{channel}}"
 ROUTE_DELETE = f"DELETE {ACCOUNTS_PATH}/{{channel}}"
+ROUTE_UPSERT_V2 = f"POST {ACCOUNTS_V2_PATH}/{{email}}"
+ROUTE_LIST_V2 = f"GET {ACCOUNTS_V2_PATH}"
+ROUTE_GET_V2 = f"GET {ACCOUNTS_V2_PATH}/{{email}}"
+ROUTE_DELETE_V2 = f"DELETE {ACCOUNTS_V2_PATH}/{{email}}"
 
-_CHANNEL_METHODS = ("POST", "GET", "DELETE")
+_COLLECTIONS = ((ACCOUNTS_PATH, "channel"), (ACCOUNTS_V2_PATH, "email"))
+"""Each API version's collection path and the name of the key in its item routes."""
+_ITEM_METHODS = ("POST", "GET", "DELETE")
 _FAULT_KEYS = frozenset({"status", "count", "retry_after", "delay", "drop", "rate", "seed", "route"})
 
 
 def route_of(method: str, path: str) -> tuple[str, str]:
-    """The route template of a request and its path channel ("" when the route has none).
+    """The route template of a request and its URL-decoded path key, channel or email ("" when
+    the route has none).
 
     Unknown routes are named "<METHOD> <path>".
     """
-    prefix = ACCOUNTS_PATH + "/"
-    if method in _CHANNEL_METHODS and path.startswith(prefix):
-        segment = path[len(prefix) :]
-        if segment and "/" not in segment:
-            return f"{method} {prefix}{{channel}}", unquote(segment)
+    for collection, key in _COLLECTIONS:
+        prefix = collection + "/"
+        segment = path[len(prefix) :] if path.startswith(prefix) else ""
+        if method in _ITEM_METHODS and segment and "/" not in segment:
+            return f"{method} {prefix}{{{key}}}", unquote(segment)
     return f"{method} {path}", ""
 
 
-def answer(store: AccountStore, route: str, channel: str, body: object) -> tuple[int, object]:
-    """Status and JSON payload (None for no body) of an authorized API request."""
+def answer(store: AccountStore, route: str, key: str, body: object) -> tuple[int, object]:
+    """Status and payload (None for no body, a str for plain text) of an authorized API request."""
     try:
         if route == ROUTE_UPSERT:
-            store.upsert(channel, body)
+            store.upsert(key, body)
             return 204, None
+        if route == ROUTE_UPSERT_V2:
+            return 201, store.upsert_v2(key, body)
         if route == ROUTE_LIST:
             return 200, store.list()
+        if route == ROUTE_LIST_V2:
+            return 200, store.list_v2()
         if route == ROUTE_GET:
-            return 200, store.get(channel)
+            return 200, store.get(key)
+        if route == ROUTE_GET_V2:
+            return 200, store.get_v2(key)
         if route == ROUTE_DELETE:
-            store.delete(channel)
-            return 204, None
-        raise ServiceError(404, MSG_NOT_FOUND)
+            store.delete(key)
+        elif route == ROUTE_DELETE_V2:
+            store.delete_v2(key)
+        else:
+            raise ServiceError(404, MSG_NOT_FOUND)
+        return 204, None
     except ServiceError as error:
         return error.status, error.body()
 
@@ -201,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve_api(self, path: str, raw: bytes) -> None:
         server = self.server
-        route, channel = route_of(self.command, path)
+        route, key = route_of(self.command, path)
         body = _parse_json(raw)
         header = self.headers.get("Authorization", "")
         authorized = hmac.compare_digest(
@@ -224,19 +248,25 @@ class _Handler(BaseHTTPRequestHandler):
         elif not authorized:
             status, payload = 401, ServiceError(401, "Unauthorized").body()
         else:
-            status, payload = answer(server.store, route, channel, body)
+            status, payload = answer(server.store, route, key, body)
         server.record({**entry, "status": status})
         self._send(status, payload, headers)
 
     def _send(self, status: int, payload: object, headers: dict[str, str] | None = None) -> None:
-        """Send a JSON payload (or no body when None) with an exact Content-Length; HEAD gets headers only.
+        """Send a payload as JSON, as plain text when a str, or no body when None, with an exact
+        Content-Length; HEAD gets headers only.
 
         204 carries no Content-Length, as HTTP forbids it there; its body is empty by definition.
         """
-        data = b"" if payload is None else json.dumps(payload).encode("utf-8")
+        if payload is None:
+            data, content_type = b"", None
+        elif isinstance(payload, str):
+            data, content_type = payload.encode("utf-8"), "text/plain;charset=UTF-8"
+        else:
+            data, content_type = json.dumps(payload).encode("utf-8"), "application/json"
         self.send_response(status)
-        if payload is not None:
-            self.send_header("Content-Type", "application/json")
+        if content_type is not None:
+            self.send_header("Content-Type", content_type)
         if status != 204:
             self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
@@ -306,7 +336,7 @@ class EmulatorServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
     def reset(self) -> None:
-        """Clear accounts, the request log and fault rules."""
+        """Clear accounts (both versions), refused logins, the request log and fault rules."""
         self.store.reset()
         with self._lock:
             self._requests.clear()
@@ -350,16 +380,25 @@ class EmulatorServer(ThreadingHTTPServer):
             return 200, self.request_log()
         if key == "GET /_emulator/accounts":
             return 200, self.store.snapshot()
-        if key == "POST /_emulator/faults":
-            try:
-                self.add_fault(_parse_json(raw))
-            except ServiceError as error:
-                return error.status, error.body()
-            return 204, None
+        if key == "GET /_emulator/accounts-v2":
+            return 200, self.store.snapshot_v2()
         if key == "DELETE /_emulator/faults":
             self.clear_faults()
             return 204, None
-        return 404, ServiceError(404, MSG_NOT_FOUND).body()
+        body = _parse_json(raw)
+        email = body.get("email") if isinstance(body, dict) else None
+        try:
+            if key == "POST /_emulator/faults":
+                self.add_fault(body)
+            elif key == "POST /_emulator/refuse-login":
+                self.store.refuse_login(email)
+            elif key == "DELETE /_emulator/refuse-login":
+                self.store.accept_login(email)
+            else:
+                raise ServiceError(404, MSG_NOT_FOUND)
+        except ServiceError as error:
+            return error.status, error.body()
+        return 204, None
 
 
 def start_in_thread(
