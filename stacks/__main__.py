@@ -1,39 +1,53 @@
-"""Declares one PixVerse account per entry of the stack config `pixverse:accounts`.
+"""Declares the stack's pool of PixVerse accounts from its config, v1 and v2 side by side.
 
-Each entry is an object: `discord` (the Discord token, set it as a secret), `server`, `channel`,
+`pixverse:accounts` (v1): objects with `discord` (the Discord token, a secret), `server`, `channel`,
 `maxJobs`, and an optional `name`, the account's stable name in the stack (default: its channel).
 Keep `name` when you move an account to another channel: the move is then a replacement of one
-resource. The provider checks every value; this program only shapes the config into resources.
+resource.
+
+`pixverse:accountsV2` (v2): objects with `email`, `password` (a secret), `maxJobs`, an optional
+`token` (a secret) and an optional `name` (default: the email).
+
+The pool is checked together before anything is sent (no name, channel, Discord token or email
+twice), and the provider checks every value; this program only shapes the config into resources.
 """
 
 from typing import Any
 
 import pulumi
 from pulumi.runtime.config import is_config_secret
-from pulumi_pixverse import AccountSpec, PixverseAccount, declare_pool
+from pulumi_pixverse import AccountSpec, AccountV2Spec, declare_pool
 
 
-def declare_accounts(entries: Any) -> list[PixverseAccount]:
-    """One PixverseAccount per config entry, checked together first (see pulumi_pixverse.pool):
-    no name, channel or Discord token twice."""
-    if not isinstance(entries, list):
-        raise pulumi.RunError("pixverse:accounts must be a list of objects")
-    specs = []
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise pulumi.RunError(f"pixverse:accounts[{index}] must be an object")
-        name = str(entry.get("name") or entry.get("channel") or f"account-{index}")
-        specs.append(
-            AccountSpec(
-                name,
-                discord=entry.get("discord"),
-                server=entry.get("server"),
-                channel=entry.get("channel"),
-                max_jobs=entry.get("maxJobs"),
-                label=f"pixverse:accounts[{index}] ({name})",
-            )
-        )
-    return declare_pool(specs)
+def entries_of(key: str, value: Any) -> list[dict[str, Any]]:
+    """The entries of the list-of-objects setting `pixverse:<key>`."""
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise pulumi.RunError(f"pixverse:{key} must be a list of objects")
+    return value
+
+
+def v1_spec(index: int, entry: dict[str, Any]) -> AccountSpec:
+    name = str(entry.get("name") or entry.get("channel") or f"account-{index}")
+    return AccountSpec(
+        name,
+        discord=entry.get("discord"),
+        server=entry.get("server"),
+        channel=entry.get("channel"),
+        max_jobs=entry.get("maxJobs"),
+        label=f"pixverse:accounts[{index}] ({name})",
+    )
+
+
+def v2_spec(index: int, entry: dict[str, Any]) -> AccountV2Spec:
+    name = str(entry.get("name") or entry.get("email") or f"account-v2-{index}")
+    return AccountV2Spec(
+        name,
+        email=entry.get("email"),
+        password=entry.get("password"),
+        max_jobs=entry.get("maxJobs"),
+        token=entry.get("token"),
+        label=f"pixverse:accountsV2[{index}] ({name})",
+    )
 
 
 def refuse_a_plain_text_api_token() -> None:
@@ -46,6 +60,12 @@ def refuse_a_plain_text_api_token() -> None:
         )
 
 
+config = pulumi.Config("pixverse")
 refuse_a_plain_text_api_token()
-managed = declare_accounts(pulumi.Config("pixverse").require_object("accounts"))
-pulumi.export("channels", [account.channel for account in managed])
+v1_entries = entries_of("accounts", config.get_object("accounts") or [])
+v2_entries = entries_of("accountsV2", config.get_object("accountsV2") or [])
+pool = declare_pool(
+    [v1_spec(i, e) for i, e in enumerate(v1_entries)] + [v2_spec(i, e) for i, e in enumerate(v2_entries)]
+)
+pulumi.export("channels", [account.channel for account in pool[: len(v1_entries)]])
+pulumi.export("emails", [account.email for account in pool[len(v1_entries) :]])

@@ -1,11 +1,11 @@
-"""Pulumi dynamic provider for useapi.net PixVerse v1 accounts.
+"""Pulumi dynamic provider for useapi.net PixVerse accounts, v1 (Discord) and v2 (PixVerse login).
 
-Declare accounts with `PixverseAccount`, or a pool of them checked together with `declare_pool`.
-The API token comes from stack config `pixverse:apiToken` (secret) or the environment
-`USEAPI_TOKEN` (see `pulumi_pixverse.settings`).
+Declare accounts with `PixverseAccount` and `PixverseAccountV2`, or a pool of them checked together
+with `declare_pool`. The API token comes from stack config `pixverse:apiToken` (secret) or the
+environment `USEAPI_TOKEN` (see `pulumi_pixverse.settings`).
 """
 
-from .pool import AccountSpec, declare_pool
-from .resource import PixverseAccount
+from .pool import AccountSpec, AccountV2Spec, declare_pool
+from .resource import PixverseAccount, PixverseAccountV2
 
-__all__ = ["AccountSpec", "PixverseAccount", "declare_pool"]
+__all__ = ["AccountSpec", "AccountV2Spec", "PixverseAccount", "PixverseAccountV2", "declare_pool"]

@@ -17,6 +17,7 @@ from typing import Any
 from .client import (
     ApiValidationError,
     AuthenticationError,
+    LoginRefusedError,
     RetriesExhaustedError,
 )
 
@@ -40,6 +41,8 @@ def explain(verb: str, account: str, error: Exception) -> OperationFailed:
             f"{what}: the service refused the API token: set the current one with "
             "`pulumi config set --secret pixverse:apiToken <token>` (or USEAPI_TOKEN)"
         )
+    if isinstance(error, LoginRefusedError):
+        return OperationFailed(f"{what}: {error.detail}")
     if isinstance(error, ApiValidationError):
         return OperationFailed(f"{what}: the service refused it: {error.detail}")
     if isinstance(error, RetriesExhaustedError):

@@ -1,28 +1,30 @@
 """A pool of accounts declared together, so the rules that span accounts hold before any request.
 
-The provider checks one account at a time. Three rules need the whole pool: no two accounts share a
-Discord token (the service keeps one token on one channel, so the second would fail mid-`up`), a
-channel, or a resource name. `declare_pool` checks them, then declares one `PixverseAccount` each.
-Plain values are checked at once; when tokens or ids are Outputs (e.g. `Config.require_secret`),
-each account's token waits on the check, so a clash still fails the preview before anything is sent.
-Values unknown at preview are not judged. Errors name the entries, never a token.
+The provider checks one account at a time. Some rules need the whole pool: among v1 accounts no two
+share a Discord token (the service keeps one token on one channel, so the second would fail
+mid-`up`), a channel or a name; among v2 accounts no two share an email or a name. `declare_pool`
+checks them, then declares one resource per spec. Plain values are checked at once; when values are
+Outputs (e.g. `Config.require_secret`), each account's credential waits on the check, so a clash
+still fails the preview before anything is sent. Values unknown at preview are not judged. Errors
+name the entries, never a credential.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
 
 import pulumi
 
-from .resource import PixverseAccount
+from .resource import PixverseAccount, PixverseAccountV2
 
-_RULES = (
-    ("name", "the same name as", "names must be unique in the stack"),
-    ("channel", "the same channel as", "a channel holds one account"),
-    ("discord", "the same Discord token as", "the service keeps one token on one channel"),
-)
+_CLASHES = {
+    "name": ("the same name as", "names must be unique in the stack"),
+    "channel": ("the same channel as", "a channel holds one account"),
+    "discord": ("the same Discord token as", "the service keeps one token on one channel"),
+    "email": ("the same email as", "an email is one account"),
+}
 
 
 class PoolError(pulumi.RunError):
@@ -31,8 +33,11 @@ class PoolError(pulumi.RunError):
 
 @dataclass(frozen=True)
 class AccountSpec:
-    """One account of a pool: the PixverseAccount arguments; `label` names it in errors (default:
-    its resource name)."""
+    """One v1 account of a pool: the PixverseAccount arguments; `label` names it in errors
+    (default: its resource name)."""
+
+    UNIQUE: ClassVar[tuple[str, ...]] = ("name", "channel", "discord")
+    GATED: ClassVar[str] = "discord"
 
     name: str
     discord: pulumi.Input[str]
@@ -41,16 +46,55 @@ class AccountSpec:
     max_jobs: pulumi.Input[int]
     label: str | None = None
 
+    def declare(self, opts: pulumi.ResourceOptions | None) -> PixverseAccount:
+        return PixverseAccount(
+            self.name,
+            discord=self.discord,
+            server=self.server,
+            channel=self.channel,
+            max_jobs=self.max_jobs,
+            opts=opts,
+        )
+
+
+@dataclass(frozen=True)
+class AccountV2Spec:
+    """One v2 account of a pool: the PixverseAccountV2 arguments; `label` names it in errors
+    (default: its resource name)."""
+
+    UNIQUE: ClassVar[tuple[str, ...]] = ("name", "email")
+    GATED: ClassVar[str] = "password"
+
+    name: str
+    email: pulumi.Input[str]
+    password: pulumi.Input[str]
+    max_jobs: pulumi.Input[int]
+    token: pulumi.Input[str] | None = None
+    label: str | None = None
+
+    def declare(self, opts: pulumi.ResourceOptions | None) -> PixverseAccountV2:
+        return PixverseAccountV2(
+            self.name,
+            email=self.email,
+            password=self.password,
+            max_jobs=self.max_jobs,
+            token=self.token,
+            opts=opts,
+        )
+
+
+Spec = AccountSpec | AccountV2Spec
+
 
 def find_clashes(entries: Sequence[dict[str, Any]], labels: Sequence[str]) -> list[str]:
-    """One message per pair of entries that share a name, channel or Discord token (plain values;
-    None and unknowns are skipped)."""
+    """One message per pair of entries that share a value of a unique field (the entries' keys);
+    None, Outputs and unknown values are skipped."""
     clashes = []
-    for field, same, why in _RULES:
+    for field, (same, why) in _CLASHES.items():
         first_seen: dict[Any, int] = {}
         for index, entry in enumerate(entries):
             value = entry.get(field)
-            if value is None or isinstance(value, pulumi.Output) or not isinstance(value, (str, int)):
+            if not isinstance(value, (str, int)):
                 continue
             if value in first_seen:
                 clashes.append(f"{labels[index]} has {same} {labels[first_seen[value]]}: {why}")
@@ -59,46 +103,44 @@ def find_clashes(entries: Sequence[dict[str, Any]], labels: Sequence[str]) -> li
     return clashes
 
 
-def check_pool(entries: Sequence[dict[str, Any]], labels: Sequence[str]) -> None:
-    """Raise PoolError listing every clash among `entries` (dicts with name, channel, discord)."""
+def _check(entries: Sequence[dict[str, Any]], labels: Sequence[str]) -> None:
     clashes = find_clashes(entries, labels)
     if clashes:
         raise PoolError("; ".join(clashes))
 
 
-def declare_pool(
-    specs: Sequence[AccountSpec], opts: pulumi.ResourceOptions | None = None
-) -> list[PixverseAccount]:
-    """Check the pool's cross-account rules, then declare one PixverseAccount per spec (in order)."""
+def _declare_kind(specs: Sequence[Spec], opts: pulumi.ResourceOptions | None) -> list[Any]:
+    """Check one kind's specs together, then declare them; Output values are checked when known,
+    and each account's credential waits on that check."""
+    if not specs:
+        return []
+    unique, gated = specs[0].UNIQUE, specs[0].GATED
     labels = [spec.label or spec.name for spec in specs]
-    entries = [{"name": s.name, "channel": s.channel, "discord": s.discord} for s in specs]
-    check_pool(entries, labels)
-    deferred = [
-        field for field in ("channel", "discord") if any(isinstance(e[field], pulumi.Output) for e in entries)
-    ]
-    gate: pulumi.Output[Any] | None = None
-    if deferred:
-        values = [e[field] for e in entries for field in deferred]
+    entries = [{field: getattr(spec, field) for field in unique} for spec in specs]
+    _check(entries, labels)
+    deferred = [f for f in unique if any(isinstance(e[f], pulumi.Output) for e in entries)]
+    if not deferred:
+        return [spec.declare(opts) for spec in specs]
 
-        def check_resolved(resolved: list[Any]) -> bool:
-            it = iter(resolved)
-            check_pool([{field: next(it) for field in deferred} for _ in entries], labels)
-            return True
+    def check_resolved(values: list[Any]) -> bool:
+        it = iter(values)
+        _check([{field: next(it) for field in deferred} for _ in entries], labels)
+        return True
 
-        gate = pulumi.Output.all(*values).apply(check_resolved)
-    accounts = []
+    gate = pulumi.Output.all(*[e[f] for e in entries for f in deferred]).apply(check_resolved)
+    declared = []
     for spec in specs:
-        discord = (
-            spec.discord if gate is None else pulumi.Output.all(gate, spec.discord).apply(lambda v: v[1])
-        )
-        accounts.append(
-            PixverseAccount(
-                spec.name,
-                discord=discord,
-                server=spec.server,
-                channel=spec.channel,
-                max_jobs=spec.max_jobs,
-                opts=opts,
-            )
-        )
-    return accounts
+        waiting = pulumi.Output.all(gate, getattr(spec, gated)).apply(lambda pair: pair[1])
+        values = {f.name: getattr(spec, f.name) for f in fields(spec)}
+        declared.append(type(spec)(**{**values, gated: waiting}).declare(opts))
+    return declared
+
+
+def declare_pool(specs: Sequence[Spec], opts: pulumi.ResourceOptions | None = None) -> list[Any]:
+    """Check the pool's cross-account rules (per kind), then declare one PixverseAccount or
+    PixverseAccountV2 per spec, in order of the specs."""
+    v1 = [spec for spec in specs if isinstance(spec, AccountSpec)]
+    v2 = [spec for spec in specs if isinstance(spec, AccountV2Spec)]
+    declared = iter(_declare_kind(v1, opts))
+    declared_v2 = iter(_declare_kind(v2, opts))
+    return [next(declared) if isinstance(spec, AccountSpec) else next(declared_v2) for spec in specs]

@@ -1,14 +1,15 @@
-"""The dynamic provider that manages one PixVerse account per resource.
+"""The dynamic providers: one PixVerse account per resource, v1 (keyed by channel) and v2 (by email).
 
-The state refers to `pulumi_pixverse.provider.PixverseAccountProvider` by name: keep this module path
-and class name forever, or refresh and destroy of existing stacks break. The pickled instance holds
-nothing: settings (with the API token) are read in `configure()`, in the provider process only.
+States refer to `pulumi_pixverse.provider.PixverseAccountProvider` and
+`pulumi_pixverse.provider.PixverseAccountV2Provider` by name: keep this module path and these class
+names forever, or refresh and destroy of existing stacks break. A pickled instance holds nothing:
+settings (with the API token) are read in `configure()`, in the provider process only.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pulumi.dynamic import (
@@ -25,10 +26,23 @@ from pulumi.runtime import rpc
 
 from .client import ClientSettings, NotFoundError, PixverseClient, PixverseError
 from .failures import explain, show_operation_failures_plainly
-from .models import FIELDS, Account, InvalidAccountError, find_problems, parse_account
+from .models import (
+    FIELDS,
+    FIELDS_V2,
+    Account,
+    FieldProblem,
+    InvalidAccountError,
+    find_problems,
+    find_problems_v2,
+    parse_account,
+    parse_account_v2,
+)
 from .settings import MissingTokenError, resolve_settings
 
 show_operation_failures_plainly()
+
+V2_CREDENTIALS = ("password", "token")
+"""v2 fields the service never returns (GET masks them): kept as declared, drift in them unseen."""
 
 
 def _is_unknown(value: Any) -> bool:
@@ -43,10 +57,18 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-class PixverseAccountProvider(ResourceProvider):
-    """check / diff / create / read / update / delete for PixVerse v1 accounts; the id is the channel."""
+def _changed(fields: tuple[str, ...], olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
+    return [
+        name for name in fields if _is_unknown(news.get(name)) or not _same(olds.get(name), news.get(name))
+    ]
+
+
+class _AccountProvider(ResourceProvider):
+    """What both versions share: settings from `configure()`, a client per call, nothing pickled,
+    validation in `check`, and failures reported as one line."""
 
     serialize_as_secret_always = False
+    _find_problems: Callable[..., list[FieldProblem]]
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,17 +87,33 @@ class PixverseAccountProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs without calling the API; values unknown in a preview are not judged."""
-        failures = [CheckFailure(p.field, p.reason) for p in find_problems(news, _is_unknown)]
+        failures = [CheckFailure(p.field, p.reason) for p in type(self)._find_problems(news, _is_unknown)]
         return CheckResult(news, failures)
+
+    @contextlib.contextmanager
+    def _session(self, verb: str, account: str) -> Iterator[PixverseClient]:
+        """A client for one operation on `account`; any failure but a 404 (which the caller
+        interprets) becomes OperationFailed, one line naming the account."""
+        try:
+            if self._settings is None:
+                raise MissingTokenError()
+            with PixverseClient(self._settings) as client:
+                yield client
+        except NotFoundError:
+            raise
+        except (PixverseError, MissingTokenError, InvalidAccountError) as error:
+            raise explain(verb, account, error) from None
+
+
+class PixverseAccountProvider(_AccountProvider):
+    """check / diff / create / read / update / delete for PixVerse v1 accounts; the id is the channel."""
+
+    _find_problems = staticmethod(find_problems)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Update in place for discord, server, maxJobs; replace for channel, deleting the old account
         first when the Discord token stays (the service keeps one token on one channel)."""
-        changed = [
-            name
-            for name in FIELDS
-            if _is_unknown(news.get(name)) or not _same(olds.get(name), news.get(name))
-        ]
+        changed = _changed(FIELDS, olds, news)
         if "channel" not in changed:
             return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
         token_may_stay = "discord" not in changed or _is_unknown(news.get("discord"))
@@ -83,7 +121,7 @@ class PixverseAccountProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """POST the account; an identical live account is adopted without a write."""
-        with _reported("creating", props.get("channel")), self._client() as client:
+        with self._session("creating", _v1_name(props.get("channel"))) as client:
             account = parse_account(props)
             try:
                 live = client.get_account(account.channel)
@@ -97,7 +135,7 @@ class PixverseAccountProvider(ResourceProvider):
         """GET the live account; when it is gone, return no id so the engine drops it from the state.
         The live fields are returned as outputs and as inputs, so a refresh ends with a clean state."""
         try:
-            with _reported("reading", id_), self._client() as client:
+            with self._session("reading", _v1_name(id_)) as client:
                 live = client.get_account(id_)
         except NotFoundError:
             return ReadResult("", {})
@@ -107,33 +145,82 @@ class PixverseAccountProvider(ResourceProvider):
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """POST the new settings (an upsert) and return every output."""
-        with _reported("updating", news.get("channel")), self._client() as client:
+        with self._session("updating", _v1_name(news.get("channel"))) as client:
             account = parse_account(news)
             client.upsert_account(account.wire())
         return UpdateResult(account.wire())
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """DELETE the account; one that is already gone counts as deleted."""
-        with _reported("deleting", id_), self._client() as client, contextlib.suppress(NotFoundError):
+        with self._session("deleting", _v1_name(id_)) as client, contextlib.suppress(NotFoundError):
             client.delete_account(id_)
 
-    def _client(self) -> PixverseClient:
-        if self._settings is None:
-            raise MissingTokenError()
-        return PixverseClient(self._settings)
+
+class PixverseAccountV2Provider(_AccountProvider):
+    """check / diff / create / read / update / delete for PixVerse v2 accounts; the id is the email.
+
+    Outputs: email, maxJobs, password and token (as declared: the service masks them), accountId and
+    username from the service's session (`jwt`), which is never stored whole and never diffed.
+    """
+
+    _find_problems = staticmethod(find_problems_v2)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Update in place for password, token, maxJobs; replace for email (a new account, created
+        before the old one is deleted)."""
+        changed = _changed(FIELDS_V2, olds, news)
+        replaces = ["email"] if "email" in changed else []
+        return DiffResult(changes=bool(changed), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """POST the account (the service logs in to PixVerse with it); an upsert, so a live account
+        of the same email is taken over."""
+        with self._session("creating", _v2_name(props.get("email"))) as client:
+            account = parse_account_v2(props)
+            stored = client.upsert_account_v2(account.wire())
+        return CreateResult(account.email, _v2_outputs(account.wire(), stored))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """GET the live account (no id when it is gone). email and maxJobs come from the service;
+        password and token keep their declared values, since the service never returns them."""
+        try:
+            with self._session("reading", _v2_name(id_)) as client:
+                live = client.get_account_v2(id_)
+        except NotFoundError:
+            return ReadResult("", {})
+        declared = {name: props[name] for name in V2_CREDENTIALS if props.get(name) is not None}
+        inputs = {"email": live.get("email") or id_, "maxJobs": live.get("maxJobs"), **declared}
+        return ReadResult(id_, _v2_outputs(inputs, live), inputs)
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """POST the new settings (an upsert, one request) and return every output."""
+        with self._session("updating", _v2_name(news.get("email"))) as client:
+            account = parse_account_v2(news)
+            stored = client.upsert_account_v2(account.wire())
+        return UpdateResult(_v2_outputs(account.wire(), stored))
+
+    def delete(self, id_: str, _props: dict[str, Any]) -> None:
+        """DELETE the account; one that is already gone counts as deleted."""
+        with self._session("deleting", _v2_name(id_)) as client, contextlib.suppress(NotFoundError):
+            client.delete_account_v2(id_)
 
 
-@contextlib.contextmanager
-def _reported(verb: str, channel: Any) -> Iterator[None]:
-    """Turn a failure of the operation into OperationFailed, one line naming the account; a 404
-    passes through for the caller to interpret."""
-    try:
-        yield
-    except NotFoundError:
-        raise
-    except (PixverseError, MissingTokenError, InvalidAccountError) as error:
-        raise explain(verb, f"the account on channel {channel}", error) from None
+def _v1_name(channel: Any) -> str:
+    return f"the account on channel {channel}"
+
+
+def _v2_name(email: Any) -> str:
+    return f"the v2 account {email}"
 
 
 def _matches(live: dict[str, Any], account: Account) -> bool:
     return all(_same(live.get(name), value) for name, value in account.wire().items())
+
+
+def _v2_outputs(record: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """The declared record plus the non-secret facts of the service's session (never `jwt` itself,
+    whose expiry moves on its own)."""
+    session = stored.get("jwt")
+    if not isinstance(session, dict):
+        session = {}
+    return {**record, "accountId": session.get("AccountId"), "username": session.get("Username")}

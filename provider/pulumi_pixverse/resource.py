@@ -1,13 +1,16 @@
-"""The PixverseAccount resource: one useapi.net PixVerse v1 account, identified by its channel."""
+"""The resources: PixverseAccount (a PixVerse v1 account, identified by its channel) and
+PixverseAccountV2 (a v2 account, a PixVerse login identified by its email)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pulumi
 from pulumi import dynamic
 
-from .provider import PixverseAccountProvider
+from .provider import PixverseAccountProvider, PixverseAccountV2Provider
 
-_OUTPUT_NAMES = {"maxJobs": "max_jobs"}
+_OUTPUT_NAMES = {"maxJobs": "max_jobs", "accountId": "account_id"}
 
 
 class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
@@ -52,4 +55,58 @@ class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
 
     def translate_output_property(self, prop: str) -> str:
         """Map the wire name `maxJobs` to the Python attribute `max_jobs`."""
+        return _OUTPUT_NAMES.get(prop, prop)
+
+
+class PixverseAccountV2(dynamic.Resource, module="pixverse", name="AccountV2"):
+    """A PixVerse v2 account (a PixVerse login: email, password, maxJobs) configured on useapi.net.
+
+    Changing `email` replaces the account (the new one is created first); the other fields update in
+    place. `password` and `token` are secrets in the inputs and the outputs, and write-only: the
+    service never returns them, so a refresh keeps the declared values and cannot see drift in them.
+    Type token: `pulumi-python:dynamic/pixverse:AccountV2`.
+    """
+
+    email: pulumi.Output[str]
+    """The PixVerse login email: the account's identity."""
+    password: pulumi.Output[str]
+    """The PixVerse password (secret)."""
+    max_jobs: pulumi.Output[int]
+    """How many jobs the service may run on this account at once (1 to 8)."""
+    token: pulumi.Output[str | None]
+    """The optional PixVerse token (secret; "for development or debugging only")."""
+    account_id: pulumi.Output[int]
+    """The PixVerse account id the service reported when it last logged in."""
+    username: pulumi.Output[str]
+    """The PixVerse username the service reported when it last logged in."""
+
+    def __init__(
+        self,
+        resource_name: str,
+        *,
+        email: pulumi.Input[str],
+        password: pulumi.Input[str],
+        max_jobs: pulumi.Input[int],
+        token: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "email": email,
+            "password": pulumi.Output.secret(password),
+            "maxJobs": max_jobs,
+            "accountId": None,
+            "username": None,
+        }
+        if token is not None:
+            props["token"] = pulumi.Output.secret(token)
+        secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["password", "token"])
+        super().__init__(
+            PixverseAccountV2Provider(),
+            resource_name,
+            props,
+            pulumi.ResourceOptions.merge(opts, secret_outputs),
+        )
+
+    def translate_output_property(self, prop: str) -> str:
+        """Map the wire names `maxJobs` and `accountId` to the Python attributes."""
         return _OUTPUT_NAMES.get(prop, prop)

@@ -9,12 +9,15 @@ file of the state.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +53,9 @@ class CommandFailed(Exception):
 class StackUnderTest:
     """One stack of the project in a project folder of its own, and everything the CLI printed."""
 
-    def __init__(self, name: str, root: Path, api_url: str) -> None:
+    def __init__(self, name: str, root: Path, api_url: str, passphrase: str | None = None) -> None:
+        """`passphrase`: the stack's secrets passphrase (default: a fresh random one), e.g. the one
+        that encrypted a state this stack is to import."""
         self.name = name
         self.work_dir = root / "project"
         self.backend_dir = root / "backend"
@@ -63,7 +68,7 @@ class StackUnderTest:
         self.env = {
             **os.environ,
             "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": secrets.token_hex(8),
+            "PULUMI_CONFIG_PASSPHRASE": passphrase or secrets.token_hex(8),
             "PULUMI_HOME": str(root / "pulumi-home"),
             "USEAPI_TOKEN": "",
         }
@@ -152,3 +157,110 @@ class StackUnderTest:
         for where, text in places.items():
             for token in self.tokens:
                 assert token not in text, f"a token appears in plain text in {where}"
+
+    def start(self, *args: str) -> Background:
+        """Start `pulumi ARGS` on this stack in the background, in a session of its own, as a
+        pipeline runner would; its output goes to a file and into the transcript when it ends."""
+        log = self.work_dir.parent / f"background-{secrets.token_hex(4)}.log"
+        argv = [PULUMI, *args, "--stack", self.name, "--non-interactive"]
+        with log.open("w") as out:
+            process = subprocess.Popen(
+                argv,
+                cwd=self.work_dir,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        return Background(process, log, self.transcript)
+
+
+def _children_by_parent() -> dict[int, list[int]]:
+    """Every live process by its parent's pid, from /proc/<pid>/stat (zombies left out)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if state != "Z":
+            children.setdefault(int(ppid), []).append(int(entry.name))
+    return children
+
+
+def _command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
+
+
+def _is_gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+class Background:
+    """A command started by StackUnderTest.start: the CLI and, once it runs, its descendants (the
+    language host, the Python program, the provider plugins, each plugin in a process group of its
+    own, so only the parent links in /proc tie them to the CLI)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], log: Path, transcript: list[str]) -> None:
+        self.process = process
+        self.log = log
+        self.transcript = transcript
+        self.killed: dict[int, str] = {}
+        self._output: str | None = None
+
+    def tree(self) -> list[int]:
+        """The CLI's pid and every live descendant's, parents first."""
+        children = _children_by_parent()
+        tree, index = [self.process.pid], 0
+        while index < len(tree):
+            tree.extend(children.get(tree[index], []))
+            index += 1
+        return tree
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def survivors(self) -> list[int]:
+        """The killed processes that are still running (none, once kill_tree has returned)."""
+        return [pid for pid in self.killed if not _is_gone(pid)]
+
+    def kill_tree(self, timeout: float = 30) -> str:
+        """SIGKILL the CLI and all its descendants at once, as when the runner dies; return what the
+        CLI printed. Each process is stopped first, until no new descendant appears, so none is
+        missed by forking or by being re-parented when its parent dies. Kills only this tree."""
+        stopped: dict[int, str] = {}
+        for _ in range(50):
+            fresh = [pid for pid in self.tree() if pid not in stopped]
+            if not fresh or self.process.poll() is not None:
+                break
+            for pid in fresh:
+                stopped[pid] = _command_line(pid)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+        for pid in stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.killed.update(stopped)
+        return self.wait(timeout)
+
+    def wait(self, timeout: float = 240) -> str:
+        """Wait for the CLI (and anything killed with it) to end; return what it printed, which
+        joins the stack's transcript once."""
+        self.process.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while not all(_is_gone(pid) for pid in self.killed) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self._output is None:
+            self._output = self.output()
+            self.transcript.append(self._output)
+        return self._output

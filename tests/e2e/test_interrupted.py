@@ -1,0 +1,191 @@
+"""A `pulumi up` killed mid-create (a pipeline runner that dies), and the recovery the README gives.
+
+The CLI, its language host, the Python program and the dynamic provider plugin are all killed with
+SIGKILL while the provider waits on its POSTs. The emulator then finishes what it had received: two
+POSTs create their accounts after the client died, two are lost unanswered. The stack is left with a
+lock, four pending creates and no account in its state, and the service holds two of the four. The
+recovery is the README's "If a deployment was interrupted", in plain `pulumi` commands:
+
+    pulumi cancel --yes                              # removes the lock the killed run left
+    pulumi refresh --yes --clear-pending-creates     # drops the pending creates from the state
+    pulumi up --yes                                  # adopts what the service made, creates the rest
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from emulator_admin import EmulatorAdmin
+from harness import Background, CommandFailed, StackUnderTest, change_summary, new_discord_token
+
+SERVER = "950000000000000001"
+ACCOUNTS = [
+    {
+        "name": f"pool-{n}",
+        "discord": new_discord_token(),
+        "server": SERVER,
+        "channel": f"95000000000000001{n}",
+        "maxJobs": n + 1,
+    }
+    for n in range(4)
+]
+CHANNELS = {a["channel"] for a in ACCOUNTS}
+NAMES = {a["name"] for a in ACCOUNTS}
+POST = "POST /v1/pixverse/account/{channel}"
+HOLD = 4.0  # seconds the emulator holds each POST: the window in which the CLI is killed
+LOCKED = (
+    "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end "
+    "or delete the lock file with `pulumi cancel`."
+)
+PENDING = (
+    "warning: Attempting to deploy or update resources with 4 pending operations from previous deployment."
+)
+
+
+def wire(account: dict[str, Any]) -> dict[str, Any]:
+    """The record the service should hold for a config entry."""
+    return {k: account[k] for k in ("discord", "server", "channel", "maxJobs")}
+
+
+def calls(requests: list[dict[str, Any]]) -> list[str]:
+    """Requests as "METHOD channel status", sorted (concurrent creates arrive in any order)."""
+    return sorted(f"{r['method']} {r['path'].rsplit('/', 1)[-1]} {r['status']}" for r in requests)
+
+
+@pytest.fixture
+def arrived(emulator_server: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Routes of the faulted API requests as they reach the emulator. The request log shows a
+    request only once it has been answered; this shows the POSTs the provider is waiting on."""
+    seen: list[str] = []
+    take_fault = emulator_server.take_fault
+
+    def recording(route: str) -> Any:
+        fault = take_fault(route)
+        if fault is not None:
+            seen.append(route)
+        return fault
+
+    monkeypatch.setattr(emulator_server, "take_fault", recording)
+    return seen
+
+
+@pytest.fixture
+def stack(
+    pulumi_cli: str, emulator: EmulatorAdmin, api_token: str, tmp_path_factory: pytest.TempPathFactory
+) -> StackUnderTest:
+    """A fresh stack declaring the four accounts, against an emptied emulator."""
+    under_test = StackUnderTest("interrupted", tmp_path_factory.mktemp("interrupted"), emulator.url)
+    under_test.set_api_token(api_token)
+    under_test.set_accounts(ACCOUNTS)
+    return under_test
+
+
+def kill_up_mid_create(stack: StackUnderTest, service: EmulatorAdmin, arrived: list[str]) -> Background:
+    """Start `pulumi up --yes`, wait until the emulator holds all four POSTs, then SIGKILL the CLI's
+    whole process tree; return once the emulator has answered what it had received."""
+    service.fault(delay=HOLD, drop=True, count=2, route=POST)  # lost with the runner
+    service.fault(delay=HOLD, count=2, route=POST)  # done by the service after the client died
+    up = stack.start("up", "--yes")
+    try:
+        deadline = time.monotonic() + 180
+        while arrived.count(POST) < 4:
+            assert up.process.poll() is None, f"`pulumi up` ended before it was killed:\n{up.wait()}"
+            assert time.monotonic() < deadline, f"the provider never sent its POSTs:\n{up.output()}"
+            time.sleep(0.05)
+    finally:
+        up.kill_tree()
+    killed = " | ".join(up.killed.values())
+    for part in ("pulumi up", "pulumi-language-python ", "pulumi-language-python-exec", "pulumi.dynamic"):
+        assert part in killed, f"{part!r} is not among the killed processes: {killed}"
+    assert up.survivors() == []
+    log = service.wait_for_requests(8, timeout=HOLD + 30)
+    assert calls([r for r in log if r["method"] == "GET"]) == sorted(f"GET {c} 404" for c in CHANNELS)
+    posts = [r for r in log if r["method"] == "POST"]
+    assert {r["path"].rsplit("/", 1)[-1] for r in posts} == CHANNELS
+    assert sorted(r["status"] for r in posts) == [0, 0, 204, 204], calls(log)
+    return up
+
+
+def pending_operations(stack: StackUnderTest) -> list[tuple[str, str]]:
+    """(type, resource name) of each pending operation in `pulumi stack export`."""
+    operations = stack.export().get("pending_operations") or []
+    return sorted((op["type"], op["resource"]["urn"].rsplit("::", 1)[1]) for op in operations)
+
+
+def lock_files(stack: StackUnderTest) -> list[str]:
+    return [p.name for p in (stack.backend_dir / ".pulumi" / "locks").rglob("*.json")]
+
+
+def test_a_killed_up_is_recovered_by_cancel_refresh_and_up(stack, emulator, arrived):
+    up = kill_up_mid_create(stack, emulator, arrived)
+    made = set(emulator.accounts())
+    assert len(made) == 2, "two accounts were created after the client died"
+    missing = CHANNELS - made
+    assert pending_operations(stack) == sorted(("creating", name) for name in NAMES)
+    assert stack.accounts_in_state() == {}
+    assert len(lock_files(stack)) == 1
+
+    # What the user sees: the next update stops on the lock the killed CLI left, before any API call.
+    mark = len(emulator.requests())
+    with pytest.raises(CommandFailed) as locked:
+        stack.cli("up", "--yes")
+    assert LOCKED in locked.value.output
+    assert f"(pid {up.process.pid})" in locked.value.output, "the lock names the killed CLI"
+    assert len(emulator.requests()) == mark
+
+    # The recovery, exactly as the README gives it.
+    canceled = stack.cli("cancel", "--yes")
+    assert f"The currently running update for '{stack.name}' has been canceled!" in canceled
+    assert lock_files(stack) == []
+    stack.cli("refresh", "--yes", "--clear-pending-creates")
+    assert pending_operations(stack) == []
+    assert len(emulator.requests()) == mark, "nothing in the state to read yet"
+    recovered = stack.cli("up", "--yes")
+    assert change_summary(recovered) == {"create": 4, "same": 1}
+    assert "pending operations" not in recovered
+
+    # What the API received since the kill: one GET per account, one POST for each account the
+    # service never got and none for those it made after the client died, no DELETE.
+    expected = [f"GET {c} 200" for c in made] + [f"GET {c} 404" for c in missing]
+    assert calls(emulator.requests()[mark:]) == sorted(expected + [f"POST {c} 204" for c in missing])
+
+    # The state equals the service: each declared account once, as declared, and nothing else.
+    assert emulator.accounts() == {a["channel"]: wire(a) for a in ACCOUNTS}
+    state = stack.accounts_in_state()
+    assert set(state) == NAMES
+    for account in ACCOUNTS:
+        resource = state[account["name"]]
+        assert resource["id"] == account["channel"]
+        assert resource["outputs"]["channel"] == account["channel"]
+        assert resource["outputs"]["maxJobs"] == account["maxJobs"]
+    assert sorted(r["id"] for r in state.values()) == sorted(emulator.accounts()), "no orphan, no duplicate"
+    assert not stack.export().get("pending_operations")
+
+    settled = stack.cli("up", "--yes")
+    assert change_summary(settled) == {"same": 5}
+    assert "pending operations" not in settled
+    assert change_summary(stack.cli("preview", "--expect-no-changes")) == {"same": 5}
+    assert not [r for r in emulator.requests() if r["method"] == "DELETE"]
+    stack.assert_no_token_leaked()
+
+
+def test_an_up_without_the_refresh_warns_and_keeps_the_pending_creates(stack, emulator, arrived):
+    kill_up_mid_create(stack, emulator, arrived)
+    stack.cli("cancel", "--yes")
+    warned = stack.cli("up", "--yes")
+    assert PENDING in warned
+    assert "Note that `pulumi refresh` will need to be run interactively to clear pending CREATE" in warned
+    assert change_summary(warned) == {"create": 4, "same": 1}
+    assert emulator.accounts() == {a["channel"]: wire(a) for a in ACCOUNTS}
+    assert len(pending_operations(stack)) == 4, "the up made the accounts but kept the pending creates"
+    assert PENDING in stack.cli("up", "--yes"), "and every up warns again"
+
+    stack.cli("refresh", "--yes", "--clear-pending-creates")
+    assert pending_operations(stack) == []
+    assert set(stack.accounts_in_state()) == NAMES, "the refresh drops the pending creates only"
+    quiet = stack.cli("up", "--yes")
+    assert change_summary(quiet) == {"same": 5}
+    assert "pending operations" not in quiet
+    stack.assert_no_token_leaked()
