@@ -94,16 +94,18 @@ def stop_emulator() -> None:
 
 
 def print_live_accounts(token: str) -> None:
-    """The accounts the emulator now holds, as the service reports them (Discord tokens hidden)."""
-    response = requests.get(
-        f"{EMULATOR_URL}/v1/pixverse/account", headers={"Authorization": f"Bearer {token}"}, timeout=10
-    )
-    accounts = response.json() if response.ok else {}
-    print(f"\naccounts live in the emulator: {len(accounts)}")
+    """The accounts the emulator now holds, as the service reports them (credentials hidden)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    v1 = requests.get(f"{EMULATOR_URL}/v1/pixverse/account", headers=headers, timeout=10)
+    v2 = requests.get(f"{EMULATOR_URL}/v2/pixverse/accounts", headers=headers, timeout=10)
+    accounts = v1.json() if v1.ok else {}
+    accounts_v2 = v2.json() if v2.ok else {}
+    print(f"\naccounts live in the emulator: {len(accounts)} v1, {len(accounts_v2)} v2")
     for channel, account in sorted(accounts.items()):
-        print(
-            f"  channel {channel}  server {account['server']}  maxJobs {account['maxJobs']}  discord [secret]"
-        )
+        server, max_jobs = account["server"], account["maxJobs"]
+        print(f"  v1 channel {channel}  server {server}  maxJobs {max_jobs}  discord [secret]")
+    for email, account in sorted(accounts_v2.items()):
+        print(f"  v2 email {email}  maxJobs {account['maxJobs']}  password [secret]")
 
 
 def pulumi(*args: str, token: str, check: bool = True) -> int:
