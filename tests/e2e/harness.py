@@ -24,7 +24,14 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PULUMI = str(REPO_ROOT / "tools" / "pulumi")
 ACCOUNT_TYPE = "pulumi-python:dynamic/pixverse:Account"
-_FIELD_TYPES = {"name": "string", "server": "string", "channel": "string", "maxJobs": "int"}
+_FIELD_TYPES = {
+    "name": "string",
+    "server": "string",
+    "channel": "string",
+    "email": "string",
+    "maxJobs": "int",
+}
+_SECRET_FIELDS = ("discord", "password", "token")
 _SUMMARY_LINE = re.compile(r"^\s+[-+~]*\s*(\d+) (?:to )?(create|update|delete|replace|unchanged)")
 
 
@@ -107,15 +114,18 @@ class StackUnderTest:
         self.tokens.append(token)
         self.cli("config", "set", "--secret", "pixverse:apiToken", stdin=token)
 
-    def set_accounts(self, accounts: list[dict[str, Any]]) -> None:
-        """Write `pixverse:accounts` as the README shows: ids as strings, each Discord token a secret."""
-        self.tokens.extend(a["discord"] for a in accounts if a.get("discord") not in self.tokens)
-        if "pixverse:accounts" in self.config():
-            self.cli("config", "rm", "pixverse:accounts")
+    def set_accounts(self, accounts: list[dict[str, Any]], setting: str = "pixverse:accounts") -> None:
+        """Write `setting` (pixverse:accounts or pixverse:accountsV2) as the README shows: ids as
+        strings, each credential (Discord token, password, token) a secret passed on stdin."""
+        self.tokens.extend(
+            a[f] for a in accounts for f in _SECRET_FIELDS if a.get(f) and a[f] not in self.tokens
+        )
+        if setting in self.config():
+            self.cli("config", "rm", setting)
         for index, account in enumerate(accounts):
             for field, value in account.items():
-                key = f"pixverse:accounts[{index}].{field}"
-                if field == "discord":
+                key = f"{setting}[{index}].{field}"
+                if field in _SECRET_FIELDS:
                     self.cli("config", "set", "--path", "--secret", key, stdin=value)
                 else:
                     self.cli("config", "set", "--path", "--type", _FIELD_TYPES[field], key, str(value))
