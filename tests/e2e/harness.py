@@ -35,6 +35,34 @@ _SECRET_FIELDS = ("discord", "password", "token")
 _SUMMARY_LINE = re.compile(r"^\s+[-+~]*\s*(\d+) (?:to )?(create|update|delete|replace|unchanged)")
 
 
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+"""The key Pulumi marks a secret value with in `pulumi stack export`."""
+
+
+def wire(account: dict[str, Any]) -> dict[str, Any]:
+    """The record the service holds for a v1 config entry."""
+    return {k: account[k] for k in ("discord", "server", "channel", "maxJobs")}
+
+
+class Step:
+    """What the API received since this step began (the emulator's request log)."""
+
+    def __init__(self, service: Any) -> None:
+        self.service = service
+        self.mark = len(service.requests())
+
+    def requests(self) -> list[dict[str, Any]]:
+        return list(self.service.requests()[self.mark :])
+
+    def calls(self) -> list[str]:
+        """Each request as "METHOD key", the key being the path's last segment (channel or email)."""
+        return [f"{r['method']} {r['path'].rsplit('/', 1)[-1]}" for r in self.requests()]
+
+    def routes(self) -> list[str]:
+        """Each request's route template, e.g. "POST /v2/pixverse/accounts/{email}"."""
+        return [r["route"] for r in self.requests()]
+
+
 def new_discord_token() -> str:
     return f"discord-e2e-{secrets.token_hex(10)}"
 

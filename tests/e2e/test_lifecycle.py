@@ -8,10 +8,8 @@ run in file order.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from harness import CommandFailed, StackUnderTest, change_summary, new_discord_token
+from harness import SECRET_SIG, CommandFailed, StackUnderTest, Step, change_summary, new_discord_token, wire
 
 SERVER = "900000000000000001"
 ALPHA = {
@@ -36,26 +34,6 @@ GAMMA = {
     "maxJobs": 4,
 }
 MOVED_BETA = {**BETA, "channel": "910000000000000003"}
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
-
-
-def wire(account: dict[str, Any]) -> dict[str, Any]:
-    """The record the service should hold for a config entry."""
-    return {k: account[k] for k in ("discord", "server", "channel", "maxJobs")}
-
-
-class Step:
-    """What the API received during one step, as "METHOD channel" (or the list route)."""
-
-    def __init__(self, service: Any) -> None:
-        self.service = service
-        self.mark = len(service.requests())
-
-    def requests(self) -> list[dict[str, Any]]:
-        return self.service.requests()[self.mark :]
-
-    def calls(self) -> list[str]:
-        return [f"{r['method']} {r['path'].rsplit('/', 1)[-1]}" for r in self.requests()]
 
 
 @pytest.fixture(autouse=True)

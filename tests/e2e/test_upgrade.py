@@ -37,11 +37,10 @@ import base64
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from emulator_admin import EmulatorAdmin
-from harness import ACCOUNT_TYPE, StackUnderTest, change_summary
+from harness import ACCOUNT_TYPE, SECRET_SIG, StackUnderTest, Step, change_summary, wire
 from pulumi_pixverse.emulator import start_in_thread
 
 FIXTURE = Path(__file__).parent / "fixtures" / "previous-release-v1.json"
@@ -68,26 +67,6 @@ ACCOUNTS = [
 RAISED = {**ACCOUNTS[1], "maxJobs": 7}
 # The pickle in every account's `__provider`: the class by reference, its state empty.
 PROVIDER_MODULE, PROVIDER_CLASS = b"pulumi_pixverse.provider", b"PixverseAccountProvider"
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
-
-
-def wire(account: dict[str, Any]) -> dict[str, Any]:
-    """The record the service holds for a config entry."""
-    return {k: account[k] for k in ("discord", "server", "channel", "maxJobs")}
-
-
-class Step:
-    """What the API received during one step, as "METHOD channel"."""
-
-    def __init__(self, service: EmulatorAdmin) -> None:
-        self.service = service
-        self.mark = len(service.requests())
-
-    def requests(self) -> list[dict[str, Any]]:
-        return self.service.requests()[self.mark :]
-
-    def calls(self) -> list[str]:
-        return [f"{r['method']} {r['path'].rsplit('/', 1)[-1]}" for r in self.requests()]
 
 
 @pytest.fixture(scope="module")

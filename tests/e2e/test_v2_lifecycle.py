@@ -11,12 +11,11 @@ import secrets
 from typing import Any
 
 import pytest
-from harness import CommandFailed, StackUnderTest, change_summary, new_discord_token
+from harness import SECRET_SIG, CommandFailed, StackUnderTest, Step, change_summary, new_discord_token
 
 V2 = "pixverse:accountsV2"
 POST_V2 = "POST /v2/pixverse/accounts/{email}"
 DELETE_V1 = "DELETE /v1/pixverse/account/{channel}"
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
 
 
 def password() -> str:
@@ -56,20 +55,6 @@ EMIL = {"name": "emil", "email": "emil@pixverse.example", "password": password()
 def sent(account: dict[str, Any]) -> dict[str, Any]:
     """The record the service should hold for a v2 config entry (password and token as sent)."""
     return {k: account[k] for k in ("email", "password", "maxJobs", "token") if k in account}
-
-
-class Step:
-    """What the API received during one step."""
-
-    def __init__(self, service: Any) -> None:
-        self.service = service
-        self.mark = len(service.requests())
-
-    def requests(self) -> list[dict[str, Any]]:
-        return self.service.requests()[self.mark :]
-
-    def routes(self) -> list[str]:
-        return [r["route"] for r in self.requests()]
 
 
 @pytest.fixture(scope="module")
