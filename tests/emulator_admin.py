@@ -39,6 +39,11 @@ class EmulatorAdmin:
         """Requests received per route template, e.g. {"POST /v1/pixverse/account/{channel}": 2}."""
         return dict(self._call("GET", "requests")["counts"])
 
+    def connections(self) -> int:
+        """TCP connections that carried API requests since the last reset (keep-alive reuse shows as
+        fewer connections than requests)."""
+        return int(self._call("GET", "connections")["connections"])
+
     def accounts(self) -> dict[str, dict[str, Any]]:
         """The v1 accounts keyed by channel."""
         return dict(self._call("GET", "accounts"))

@@ -4,13 +4,24 @@ States refer to `pulumi_pixverse.provider.PixverseAccountProvider` and
 `pulumi_pixverse.provider.PixverseAccountV2Provider` by name: keep this module path and these class
 names forever, or refresh and destroy of existing stacks break. A pickled instance holds nothing:
 settings (with the API token) are read in `configure()`, in the provider process only.
+
+In the provider process (`python -m pulumi.dynamic`, one per command) each provider keeps one client
+for the process, built on first use after `configure()`, over the process's one connection pool for
+those settings (`shared_transport`); the server's 4 concurrent calls share both. Reads of a command
+share one list call (see `PixverseClient.listed_account`), made stale by any write of the process.
+
+What a process loads is what it needs: importing this module (as the program does, to declare
+resources) loads neither pydantic nor requests; the models come with the first check, create or
+update, the HTTP client with the first call to the API. So a refresh or a destroy never builds the
+models, and a preview never loads requests.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
-from typing import Any
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from pulumi.dynamic import (
     CheckFailure,
@@ -24,23 +35,21 @@ from pulumi.dynamic import (
 )
 from pulumi.runtime import rpc
 
-from .client import ClientSettings, NotFoundError, PixverseClient, PixverseError
+from .client import ClientSettings, NotFoundError, PixverseError
 from .failures import explain, show_operation_failures_plainly
-from .models import (
-    FIELDS,
-    FIELDS_V2,
-    Account,
-    FieldProblem,
-    InvalidAccountError,
-    find_problems,
-    find_problems_v2,
-    parse_account,
-    parse_account_v2,
-)
 from .settings import MissingTokenError, resolve_settings
+
+if TYPE_CHECKING:
+    from .client.api import PixverseClient
+    from .models import Account, FieldProblem
 
 show_operation_failures_plainly()
 
+FIELDS = ("discord", "server", "channel", "maxJobs")
+"""v1 wire and state names (`models.FIELDS`, repeated so that refresh and destroy never load the
+models; a unit test keeps the two equal)."""
+FIELDS_V2 = ("email", "password", "maxJobs", "token")
+"""v2 wire and state names (`models.FIELDS_V2`, repeated likewise)."""
 V2_CREDENTIALS = ("password", "token")
 """v2 fields the service never returns (GET masks them): kept as declared, drift in them unseen."""
 
@@ -64,51 +73,83 @@ def _changed(fields: tuple[str, ...], olds: dict[str, Any], news: dict[str, Any]
 
 
 class _AccountProvider(ResourceProvider):
-    """What both versions share: settings from `configure()`, a client per call, nothing pickled,
-    validation in `check`, and failures reported as one line."""
+    """What both versions share: settings from `configure()`, one client per process built on first
+    use, nothing pickled, validation in `check`, and failures reported as one line."""
 
     serialize_as_secret_always = False
-    _find_problems: Callable[..., list[FieldProblem]]
+    _settings: ClientSettings | None
+    _client: PixverseClient | None
+    _client_lock: threading.Lock
 
     def __init__(self) -> None:
         super().__init__()
-        self._settings: ClientSettings | None = None
+        self._forget()
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle nothing: settings belong to the provider process, never to the state."""
+        """Pickle nothing: settings and the client belong to the provider process, never to the state."""
         return {}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self._forget()
+
+    def _forget(self) -> None:
         self._settings = None
+        self._client = None
+        self._client_lock = threading.Lock()
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Read the API token and client settings from stack config or the environment."""
-        self._settings = resolve_settings(req.config.get)
+        """Read the API token and client settings from stack config or the environment. The client
+        is built when first needed, with these settings."""
+        settings = resolve_settings(req.config.get)
+        with self._client_lock:
+            self._settings, self._client = settings, None
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Validate the inputs without calling the API; values unknown in a preview are not judged."""
-        failures = [CheckFailure(p.field, p.reason) for p in type(self)._find_problems(news, _is_unknown)]
+        failures = [CheckFailure(p.field, p.reason) for p in self._problems(news)]
         return CheckResult(news, failures)
 
+    def _problems(self, news: dict[str, Any]) -> list[FieldProblem]:
+        raise NotImplementedError
+
+    def _api(self) -> PixverseClient:
+        """The process's client, built on first use from the configured settings (MissingTokenError
+        without a token) over the process's connection pool for them; thread-safe."""
+        with self._client_lock:
+            if self._client is None:
+                if self._settings is None:
+                    raise MissingTokenError()
+                from .client.api import PixverseClient
+                from .client.transport import shared_transport
+
+                self._client = PixverseClient(self._settings, shared_transport(self._settings))
+            return self._client
+
     @contextlib.contextmanager
-    def _session(self, verb: str, account: str) -> Iterator[PixverseClient]:
-        """A client for one operation on `account`; any failure but a 404 (which the caller
+    def _operation(self, verb: str, account: str) -> Iterator[PixverseClient]:
+        """The client for one operation on `account`; any failure but a 404 (which the caller
         interprets) becomes OperationFailed, one line naming the account."""
         try:
-            if self._settings is None:
-                raise MissingTokenError()
-            with PixverseClient(self._settings) as client:
-                yield client
+            yield self._api()
         except NotFoundError:
             raise
-        except (PixverseError, MissingTokenError, InvalidAccountError) as error:
+        except (PixverseError, MissingTokenError) as error:
+            raise explain(verb, account, error) from None
+        except ValueError as error:
+            from .models import InvalidAccountError
+
+            if not isinstance(error, InvalidAccountError):
+                raise
             raise explain(verb, account, error) from None
 
 
 class PixverseAccountProvider(_AccountProvider):
     """check / diff / create / read / update / delete for PixVerse v1 accounts; the id is the channel."""
 
-    _find_problems = staticmethod(find_problems)
+    def _problems(self, news: dict[str, Any]) -> list[FieldProblem]:
+        from .models import find_problems
+
+        return find_problems(news, _is_unknown)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Update in place for discord, server, maxJobs; replace for channel, deleting the old account
@@ -121,7 +162,9 @@ class PixverseAccountProvider(_AccountProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """POST the account; an identical live account is adopted without a write."""
-        with self._session("creating", _v1_name(props.get("channel"))) as client:
+        from .models import parse_account
+
+        with self._operation("creating", _v1_name(props.get("channel"))) as client:
             account = parse_account(props)
             try:
                 live = client.get_account(account.channel)
@@ -132,12 +175,12 @@ class PixverseAccountProvider(_AccountProvider):
         return CreateResult(account.channel, account.wire())
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """GET the live account; when it is gone, return no id so the engine drops it from the state.
-        The live fields are returned as outputs and as inputs, so a refresh ends with a clean state."""
-        try:
-            with self._session("reading", _v1_name(id_)) as client:
-                live = client.get_account(id_)
-        except NotFoundError:
+        """The live account, from the list call the process's reads share; when it is gone, no id, so
+        the engine drops it from the state. The live fields are returned as outputs and as inputs, so
+        a refresh ends with a clean state."""
+        with self._operation("reading", _v1_name(id_)) as client:
+            live = client.listed_account(id_)
+        if live is None:
             return ReadResult("", {})
         record = {name: live.get(name) for name in FIELDS}
         record["channel"] = record["channel"] or id_
@@ -145,14 +188,16 @@ class PixverseAccountProvider(_AccountProvider):
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """POST the new settings (an upsert) and return every output."""
-        with self._session("updating", _v1_name(news.get("channel"))) as client:
+        from .models import parse_account
+
+        with self._operation("updating", _v1_name(news.get("channel"))) as client:
             account = parse_account(news)
             client.upsert_account(account.wire())
         return UpdateResult(account.wire())
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """DELETE the account; one that is already gone counts as deleted."""
-        with self._session("deleting", _v1_name(id_)) as client, contextlib.suppress(NotFoundError):
+        with self._operation("deleting", _v1_name(id_)) as client, contextlib.suppress(NotFoundError):
             client.delete_account(id_)
 
 
@@ -163,7 +208,10 @@ class PixverseAccountV2Provider(_AccountProvider):
     username from the service's session (`jwt`), which is never stored whole and never diffed.
     """
 
-    _find_problems = staticmethod(find_problems_v2)
+    def _problems(self, news: dict[str, Any]) -> list[FieldProblem]:
+        from .models import find_problems_v2
+
+        return find_problems_v2(news, _is_unknown)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Update in place for password, token, maxJobs; replace for email (a new account, created
@@ -175,18 +223,20 @@ class PixverseAccountV2Provider(_AccountProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         """POST the account (the service logs in to PixVerse with it); an upsert, so a live account
         of the same email is taken over."""
-        with self._session("creating", _v2_name(props.get("email"))) as client:
+        from .models import parse_account_v2
+
+        with self._operation("creating", _v2_name(props.get("email"))) as client:
             account = parse_account_v2(props)
             stored = client.upsert_account_v2(account.wire())
         return CreateResult(account.email, _v2_outputs(account.wire(), stored))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """GET the live account (no id when it is gone). email and maxJobs come from the service;
-        password and token keep their declared values, since the service never returns them."""
-        try:
-            with self._session("reading", _v2_name(id_)) as client:
-                live = client.get_account_v2(id_)
-        except NotFoundError:
+        """The live account, from the list call the process's reads share (no id when it is gone).
+        email and maxJobs come from the service; password and token keep their declared values, since
+        the service never returns them."""
+        with self._operation("reading", _v2_name(id_)) as client:
+            live = client.listed_account_v2(id_)
+        if live is None:
             return ReadResult("", {})
         declared = {name: props[name] for name in V2_CREDENTIALS if props.get(name) is not None}
         inputs = {"email": live.get("email") or id_, "maxJobs": live.get("maxJobs"), **declared}
@@ -194,14 +244,16 @@ class PixverseAccountV2Provider(_AccountProvider):
 
     def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """POST the new settings (an upsert, one request) and return every output."""
-        with self._session("updating", _v2_name(news.get("email"))) as client:
+        from .models import parse_account_v2
+
+        with self._operation("updating", _v2_name(news.get("email"))) as client:
             account = parse_account_v2(news)
             stored = client.upsert_account_v2(account.wire())
         return UpdateResult(_v2_outputs(account.wire(), stored))
 
     def delete(self, id_: str, _props: dict[str, Any]) -> None:
         """DELETE the account; one that is already gone counts as deleted."""
-        with self._session("deleting", _v2_name(id_)) as client, contextlib.suppress(NotFoundError):
+        with self._operation("deleting", _v2_name(id_)) as client, contextlib.suppress(NotFoundError):
             client.delete_account_v2(id_)
 
 

@@ -3,6 +3,9 @@ PixverseAccountV2 (a v2 account, a PixVerse login identified by its email)."""
 
 from __future__ import annotations
 
+import contextlib
+import pickle
+from collections.abc import Iterator
 from typing import Any
 
 import pulumi
@@ -11,6 +14,25 @@ from pulumi import dynamic
 from .provider import PixverseAccountProvider, PixverseAccountV2Provider
 
 _OUTPUT_NAMES = {"maxJobs": "max_jobs", "accountId": "account_id"}
+_PICKLER_PATCHED_BY_THE_SDK = ("_batch_setitems", "save_dict")
+"""What the SDK's `serialize_provider` (pulumi/dynamic/dynamic.py) sets on `pickle._Pickler` at every
+call and never restores: it wraps `_batch_setitems` around the one it finds, so each declared dynamic
+resource adds a wrapper and a frame to every dict it pickles, until one process that declared about
+985 of them fails with RecursionError."""
+
+
+@contextlib.contextmanager
+def _pickler_as_it_was() -> Iterator[None]:
+    """Around one declaration: put back what the SDK's provider serialization sets on
+    `pickle._Pickler`, so declaring our resources leaves the pickler exactly as it was (any number of
+    them, in one process; other code sees no change). The serialization itself is the SDK's,
+    unchanged (one sorting wrapper, as on its first call)."""
+    saved = {name: pickle._Pickler.__dict__[name] for name in _PICKLER_PATCHED_BY_THE_SDK}
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(pickle._Pickler, name, value)
 
 
 class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
@@ -46,12 +68,13 @@ class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
             "maxJobs": max_jobs,
         }
         secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["discord"])
-        super().__init__(
-            PixverseAccountProvider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, secret_outputs),
-        )
+        with _pickler_as_it_was():
+            super().__init__(
+                PixverseAccountProvider(),
+                resource_name,
+                props,
+                pulumi.ResourceOptions.merge(opts, secret_outputs),
+            )
 
     def translate_output_property(self, prop: str) -> str:
         """Map the wire name `maxJobs` to the Python attribute `max_jobs`."""
@@ -100,12 +123,13 @@ class PixverseAccountV2(dynamic.Resource, module="pixverse", name="AccountV2"):
         if token is not None:
             props["token"] = pulumi.Output.secret(token)
         secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["password", "token"])
-        super().__init__(
-            PixverseAccountV2Provider(),
-            resource_name,
-            props,
-            pulumi.ResourceOptions.merge(opts, secret_outputs),
-        )
+        with _pickler_as_it_was():
+            super().__init__(
+                PixverseAccountV2Provider(),
+                resource_name,
+                props,
+                pulumi.ResourceOptions.merge(opts, secret_outputs),
+            )
 
     def translate_output_property(self, prop: str) -> str:
         """Map the wire names `maxJobs` and `accountId` to the Python attributes."""

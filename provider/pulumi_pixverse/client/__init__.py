@@ -1,6 +1,15 @@
-"""REST client for the useapi.net PixVerse account APIs, v1 and v2. It never imports pulumi."""
+"""REST client for the useapi.net PixVerse account APIs, v1 and v2. It never imports pulumi.
 
-from .api import PixverseClient
+The settings and the errors import with the standard library alone; `PixverseClient` (with requests
+under it) is imported on first use, so a process that only declares resources or checks inputs never
+loads requests.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .config import DEFAULT_BASE_URL, ClientSettings
 from .errors import (
     ApiValidationError,
     AuthenticationError,
@@ -10,7 +19,9 @@ from .errors import (
     RetriesExhaustedError,
     UnexpectedResponseError,
 )
-from .transport import DEFAULT_BASE_URL, ClientSettings
+
+if TYPE_CHECKING:
+    from .api import PixverseClient
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -24,3 +35,12 @@ __all__ = [
     "RetriesExhaustedError",
     "UnexpectedResponseError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`PixverseClient`, imported (with requests) when first asked for."""
+    if name == "PixverseClient":
+        from .api import PixverseClient
+
+        return PixverseClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

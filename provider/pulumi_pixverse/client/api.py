@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-from .errors import UnexpectedResponseError
-from .transport import ClientSettings, Transport
+from .config import ClientSettings
+from .errors import NotFoundError, UnexpectedResponseError
+from .shared_list import SharedList
+from .transport import Transport
 
 ACCOUNT_PATH = "/v1/pixverse/account"
 """v1: accounts keyed by Discord channel id."""
@@ -18,16 +22,29 @@ class PixverseClient:
     """A client for one API token, over one transport for both API versions. Account records are the
     wire shapes: v1 `{"discord", "server", "channel", "maxJobs"}`; v2 requests
     `{"email", "password", "maxJobs", "token"?}`, v2 answers `{"email", "password": <masked>,
-    "maxJobs", "jwt"}`."""
+    "maxJobs", "jwt"}`.
 
-    def __init__(self, settings: ClientSettings) -> None:
-        self._transport = Transport(settings)
+    `transport`: one to share (e.g. `shared_transport(settings)`), which `close()` leaves open;
+    without it the client makes its own and `close()` closes it. Safe for concurrent calls.
+
+    `listed_account` and `listed_account_v2` read one account out of the list call's answer, which
+    the client keeps and shares (one list call for any number of reads, concurrent ones included)
+    until any write through this client (upsert or delete, either version) makes it stale.
+    """
+
+    def __init__(self, settings: ClientSettings, transport: Transport | None = None) -> None:
+        self._owns_transport = transport is None
+        self._transport = transport if transport is not None else Transport(settings)
+        self._listed = SharedList(lambda: self._listing(ACCOUNT_PATH))
+        self._listed_v2 = SharedList(lambda: self._listing(ACCOUNTS_V2_PATH))
 
     def __repr__(self) -> str:
         return f"PixverseClient({self._transport!r})"
 
     def close(self) -> None:
-        self._transport.close()
+        """Close the transport if this client made it; a shared one stays open."""
+        if self._owns_transport:
+            self._transport.close()
 
     def __enter__(self) -> PixverseClient:
         return self
@@ -39,7 +56,8 @@ class PixverseClient:
 
     def upsert_account(self, account: dict[str, Any]) -> None:
         """POST the record to its channel: creates the account or replaces its settings."""
-        self._transport.request("POST", _item_path(ACCOUNT_PATH, str(account["channel"])), account)
+        with self._writing():
+            self._transport.request("POST", _item_path(ACCOUNT_PATH, str(account["channel"])), account)
 
     def get_account(self, channel: str) -> dict[str, Any]:
         """The account configured on `channel`; NotFoundError when there is none."""
@@ -49,9 +67,15 @@ class PixverseClient:
         """Every configured account keyed by channel; NotFoundError when none is configured."""
         return self._json_object("GET", ACCOUNT_PATH)
 
+    def listed_account(self, channel: str) -> dict[str, Any] | None:
+        """The account on `channel` as the shared list call reports it; None when it is not there
+        (also when the list answers 404: no account at all)."""
+        return _entry(self._listed.get(), channel, ACCOUNT_PATH)
+
     def delete_account(self, channel: str) -> None:
         """Remove the account on `channel`; NotFoundError when there is none."""
-        self._transport.request("DELETE", _item_path(ACCOUNT_PATH, channel))
+        with self._writing():
+            self._transport.request("DELETE", _item_path(ACCOUNT_PATH, channel))
 
     # v2 -------------------------------------------------------------------------------------------
 
@@ -60,7 +84,8 @@ class PixverseClient:
         stored account the service answers with (201). LoginRefusedError when PixVerse refuses the
         login."""
         email = str(account["email"])
-        return self._json_object("POST", _item_path(ACCOUNTS_V2_PATH, email), account, login=email)
+        with self._writing():
+            return self._json_object("POST", _item_path(ACCOUNTS_V2_PATH, email), account, login=email)
 
     def get_account_v2(self, email: str) -> dict[str, Any]:
         """The account configured for `email`; NotFoundError when there is none."""
@@ -70,9 +95,34 @@ class PixverseClient:
         """Every configured account keyed by email; NotFoundError when none is configured."""
         return self._json_object("GET", ACCOUNTS_V2_PATH)
 
+    def listed_account_v2(self, email: str) -> dict[str, Any] | None:
+        """The account of `email` as the shared list call reports it; None when it is not there
+        (also when the list answers 404: no account at all)."""
+        return _entry(self._listed_v2.get(), email, ACCOUNTS_V2_PATH)
+
     def delete_account_v2(self, email: str) -> None:
         """Remove the account of `email`; NotFoundError when there is none."""
-        self._transport.request("DELETE", _item_path(ACCOUNTS_V2_PATH, email))
+        with self._writing():
+            self._transport.request("DELETE", _item_path(ACCOUNTS_V2_PATH, email))
+
+    # the shared list ------------------------------------------------------------------------------
+
+    def _listing(self, path: str) -> dict[str, Any]:
+        """The list call's answer; {} when the service answers 404 (no account configured)."""
+        try:
+            return self._json_object("GET", path)
+        except NotFoundError:
+            return {}
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Around a write: once it is done (or failed, which may still have changed the service),
+        the lists kept for reads are stale."""
+        try:
+            yield
+        finally:
+            self._listed.invalidate()
+            self._listed_v2.invalidate()
 
     def _json_object(
         self, method: str, path: str, body: dict[str, Any] | None = None, login: str | None = None
@@ -86,6 +136,15 @@ class PixverseClient:
         if not isinstance(payload, dict):
             raise UnexpectedResponseError(method, path, "expected a JSON object in the answer")
         return payload
+
+
+def _entry(listing: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
+    """The account under `key` in a list call's answer, None when absent; UnexpectedResponseError
+    when the entry is not a JSON object."""
+    entry = listing.get(key)
+    if entry is not None and not isinstance(entry, dict):
+        raise UnexpectedResponseError("GET", path, f"expected a JSON object for {key!r} in the list")
+    return entry
 
 
 def _item_path(collection: str, key: str) -> str:

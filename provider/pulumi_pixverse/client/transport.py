@@ -3,12 +3,18 @@
 Retries come from urllib3's Retry (mounted on the session), so 429, 500, 502, 503 and 504, timeouts
 and dropped connections are retried with exponential backoff and Retry-After is honoured. Every
 method is retried, POST included: the service's POST is an upsert, so sending it twice is safe.
+
+A Transport keeps its connections open between calls (HTTP keep-alive, a pool of up to POOL_SIZE per
+host) and may be used by several threads at once, each call on its own connection.
+`shared_transport(settings)` is the process's one Transport for those settings: the provider process
+sends every call of every account through it, never opening a connection per operation.
 """
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+import threading
 from typing import Any
 
 import requests
@@ -16,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError
 from urllib3.util.retry import Retry
 
+from .config import DEFAULT_BASE_URL, ClientSettings
 from .errors import (
     ApiValidationError,
     AuthenticationError,
@@ -26,7 +33,8 @@ from .errors import (
     UnexpectedResponseError,
 )
 
-DEFAULT_BASE_URL = "https://api.useapi.net"
+__all__ = ["DEFAULT_BASE_URL", "ClientSettings", "Transport", "shared_transport"]
+
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_CEILING_SECONDS = 60.0
 """A Retry-After longer than this is shortened to it, so one answer cannot stall a deployment."""
@@ -36,26 +44,9 @@ CREDENTIAL_FIELDS = ("discord", "password", "token")
 """Request body fields holding credentials: an error never repeats their values, even when the
 service's message does."""
 HIDDEN = "<hidden>"
-
-
-@dataclass(frozen=True)
-class ClientSettings:
-    """How to reach the API. `repr` never shows the token."""
-
-    token: str
-    base_url: str = DEFAULT_BASE_URL
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    max_retries: int = 4
-    backoff_factor: float = 0.5
-    backoff_max: float = 20.0
-
-    def __repr__(self) -> str:
-        return (
-            f"ClientSettings(base_url={self.base_url!r}, token=<hidden>, "
-            f"connect_timeout={self.connect_timeout}, read_timeout={self.read_timeout}, "
-            f"max_retries={self.max_retries}, backoff_factor={self.backoff_factor})"
-        )
+POOL_SIZE = 8
+"""Connections kept open per host: the SDK's provider server runs 4 calls at once, and a process may
+serve v1 and v2 accounts through one transport. Beyond this, extra connections are opened and closed."""
 
 
 class _CappedRetry(Retry):
@@ -94,9 +85,10 @@ class Transport:
                 "User-Agent": "pulumi-pixverse",
             }
         )
-        adapter = HTTPAdapter(max_retries=_retry_policy(settings))
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=POOL_SIZE, max_retries=_retry_policy(settings))
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
+        _read_environment_once(self._session, settings.base_url)
 
     def __repr__(self) -> str:
         return f"Transport({self._settings!r})"
@@ -155,6 +147,34 @@ class Transport:
         return UnexpectedResponseError(
             method, path, message or response.reason or "unexpected answer", status
         )
+
+
+def _read_environment_once(session: requests.Session, base_url: str) -> None:
+    """What requests takes from the environment, read here once rather than at every call (where it
+    costs about a millisecond of CPU: proxy variables scanned, ~/.netrc looked for): the proxies for the
+    API's URL (HTTP_PROXY, HTTPS_PROXY, NO_PROXY...) and a CA bundle (REQUESTS_CA_BUNDLE or
+    CURL_CA_BUNDLE), as requests would use them. Never ~/.netrc: its Basic credentials would replace
+    the bearer token."""
+    session.trust_env = False
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+
+
+_SHARED: dict[ClientSettings, Transport] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_transport(settings: ClientSettings) -> Transport:
+    """The process's one Transport for `settings`, made on first use and kept for the process's life
+    (its connections close when the process ends): every client built with the same settings shares
+    its session and connection pool. Thread-safe."""
+    with _SHARED_LOCK:
+        transport = _SHARED.get(settings)
+        if transport is None:
+            transport = _SHARED[settings] = Transport(settings)
+        return transport
 
 
 def _service_message(response: requests.Response, body: dict[str, Any] | None) -> str:

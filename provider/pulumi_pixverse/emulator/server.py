@@ -11,8 +11,10 @@ API routes, all behind `Authorization: Bearer <token>` (401 `Unauthorized` witho
     DELETE /v2/pixverse/accounts/{email}    204, or 404
 
 Admin routes, without auth, never logged and never faulted (the server listens on 127.0.0.1 only):
-    POST   /_emulator/reset          clear accounts (both versions), refused logins, request log, faults; 204
+    POST   /_emulator/reset          clear accounts (both versions), refused logins, request log and
+                                     connection count, faults; 204
     GET    /_emulator/requests       200 {"requests": [...], "counts": {route: n}}
+    GET    /_emulator/connections    200 {"connections": n}: TCP connections that carried API requests
     GET    /_emulator/accounts       200 the v1 accounts (may be {})
     GET    /_emulator/accounts-v2    200 the v2 accounts as sent, real password included (may be {})
     POST   /_emulator/refuse-login   body {"email"}: PixVerse refuses that login from now on; 204
@@ -196,7 +198,11 @@ def _parse_json(raw: bytes) -> Any:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = 60  # seconds an idle keep-alive connection is kept
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm holds the body
+    # until the client acknowledges the headers, which a kept-alive client delays by ~40 ms.
+    disable_nagle_algorithm = True
     server: EmulatorServer
+    _counted_in: int | None = None  # the log epoch this connection was last counted in (one handler each)
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -225,6 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve_api(self, path: str, raw: bytes) -> None:
         server = self.server
+        self._counted_in = server.count_connection(self._counted_in)
         route, key = route_of(self.command, path)
         body = _parse_json(raw)
         header = self.headers.get("Authorization", "")
@@ -301,6 +308,8 @@ class EmulatorServer(ThreadingHTTPServer):
         self.verbose = verbose
         self._lock = threading.Lock()
         self._requests: list[dict[str, Any]] = []
+        self._connections = 0
+        self._epoch = 0  # bumped by reset, so a kept-alive connection counts again after one
         self._faults: list[Fault] = []
         self._thread: threading.Thread | None = None
         super().__init__((HOST, port), _Handler)
@@ -336,10 +345,13 @@ class EmulatorServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
     def reset(self) -> None:
-        """Clear accounts (both versions), refused logins, the request log and fault rules."""
+        """Clear accounts (both versions), refused logins, the request log (connection count
+        included) and fault rules."""
         self.store.reset()
         with self._lock:
             self._requests.clear()
+            self._connections = 0
+            self._epoch += 1
             self._faults.clear()
 
     def add_fault(self, spec: object) -> None:
@@ -364,6 +376,21 @@ class EmulatorServer(ThreadingHTTPServer):
         with self._lock:
             self._requests.append(entry)
 
+    def count_connection(self, counted_in: int | None) -> int:
+        """Count the connection of an API request unless it was counted since the last reset
+        (`counted_in` is the epoch its handler last returned); returns the epoch to keep. Connections
+        that carry only admin requests are not counted."""
+        with self._lock:
+            if counted_in != self._epoch:
+                self._connections += 1
+            return self._epoch
+
+    def connections(self) -> int:
+        """TCP connections that carried at least one API request since the last reset: with
+        keep-alive, a client that reuses its connections opens far fewer than it sends requests."""
+        with self._lock:
+            return self._connections
+
     def request_log(self) -> dict[str, Any]:
         """{"requests": [entries in arrival order], "counts": {route: number of requests}}."""
         with self._lock:
@@ -378,6 +405,8 @@ class EmulatorServer(ThreadingHTTPServer):
             return 204, None
         if key == "GET /_emulator/requests":
             return 200, self.request_log()
+        if key == "GET /_emulator/connections":
+            return 200, {"connections": self.connections()}
         if key == "GET /_emulator/accounts":
             return 200, self.store.snapshot()
         if key == "GET /_emulator/accounts-v2":
