@@ -12,7 +12,7 @@ name the entries, never a credential.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any, ClassVar
 
 import pulumi
@@ -31,11 +31,21 @@ class PoolError(pulumi.RunError):
     """Two entries of a pool break a rule that spans accounts; the message names both."""
 
 
+class _Spec:
+    """What a spec of either kind does with its fields."""
+
+    def arguments(self) -> dict[str, Any]:
+        """The resource's keyword arguments: every field but the resource name and the label."""
+        assert is_dataclass(self)
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("name", "label")}
+
+
 @dataclass(frozen=True)
-class AccountSpec:
+class AccountSpec(_Spec):
     """One v1 account of a pool: the PixverseAccount arguments; `label` names it in errors
     (default: its resource name)."""
 
+    RESOURCE: ClassVar[type[PixverseAccount]] = PixverseAccount
     UNIQUE: ClassVar[tuple[str, ...]] = ("name", "channel", "discord")
     GATED: ClassVar[str] = "discord"
 
@@ -46,22 +56,13 @@ class AccountSpec:
     max_jobs: pulumi.Input[int]
     label: str | None = None
 
-    def declare(self, opts: pulumi.ResourceOptions | None) -> PixverseAccount:
-        return PixverseAccount(
-            self.name,
-            discord=self.discord,
-            server=self.server,
-            channel=self.channel,
-            max_jobs=self.max_jobs,
-            opts=opts,
-        )
-
 
 @dataclass(frozen=True)
-class AccountV2Spec:
+class AccountV2Spec(_Spec):
     """One v2 account of a pool: the PixverseAccountV2 arguments; `label` names it in errors
     (default: its resource name)."""
 
+    RESOURCE: ClassVar[type[PixverseAccountV2]] = PixverseAccountV2
     UNIQUE: ClassVar[tuple[str, ...]] = ("name", "email")
     GATED: ClassVar[str] = "password"
 
@@ -71,16 +72,6 @@ class AccountV2Spec:
     max_jobs: pulumi.Input[int]
     token: pulumi.Input[str] | None = None
     label: str | None = None
-
-    def declare(self, opts: pulumi.ResourceOptions | None) -> PixverseAccountV2:
-        return PixverseAccountV2(
-            self.name,
-            email=self.email,
-            password=self.password,
-            max_jobs=self.max_jobs,
-            token=self.token,
-            opts=opts,
-        )
 
 
 Spec = AccountSpec | AccountV2Spec
@@ -109,9 +100,9 @@ def _check(entries: Sequence[dict[str, Any]], labels: Sequence[str]) -> None:
         raise PoolError("; ".join(clashes))
 
 
-def _declare_kind(specs: Sequence[Spec], opts: pulumi.ResourceOptions | None) -> list[Any]:
-    """Check one kind's specs together, then declare them; Output values are checked when known,
-    and each account's credential waits on that check."""
+def _checked(specs: Sequence[Spec]) -> list[Spec]:
+    """Check one kind's specs together and return the specs to declare: these when every value is
+    known; else copies whose credential waits on the check of the Output values, once they are known."""
     if not specs:
         return []
     unique, gated = specs[0].UNIQUE, specs[0].GATED
@@ -120,7 +111,7 @@ def _declare_kind(specs: Sequence[Spec], opts: pulumi.ResourceOptions | None) ->
     _check(entries, labels)
     deferred = [f for f in unique if any(isinstance(e[f], pulumi.Output) for e in entries)]
     if not deferred:
-        return [spec.declare(opts) for spec in specs]
+        return list(specs)
 
     def check_resolved(values: list[Any]) -> bool:
         it = iter(values)
@@ -128,19 +119,32 @@ def _declare_kind(specs: Sequence[Spec], opts: pulumi.ResourceOptions | None) ->
         return True
 
     gate = pulumi.Output.all(*[e[f] for e in entries for f in deferred]).apply(check_resolved)
-    declared = []
+    ready = []
     for spec in specs:
-        waiting = pulumi.Output.all(gate, getattr(spec, gated)).apply(lambda pair: pair[1])
-        values = {f.name: getattr(spec, f.name) for f in fields(spec)}
-        declared.append(type(spec)(**{**values, gated: waiting}).declare(opts))
-    return declared
+        waiting: dict[str, Any] = {
+            gated: pulumi.Output.all(gate, getattr(spec, gated)).apply(lambda pair: pair[1])
+        }
+        ready.append(replace(spec, **waiting))
+    return ready
 
 
 def declare_pool(specs: Sequence[Spec], opts: pulumi.ResourceOptions | None = None) -> list[Any]:
     """Check the pool's cross-account rules (per kind), then declare one PixverseAccount or
-    PixverseAccountV2 per spec, in order of the specs."""
-    v1 = [spec for spec in specs if isinstance(spec, AccountSpec)]
-    v2 = [spec for spec in specs if isinstance(spec, AccountV2Spec)]
-    declared = iter(_declare_kind(v1, opts))
-    declared_v2 = iter(_declare_kind(v2, opts))
-    return [next(declared) if isinstance(spec, AccountSpec) else next(declared_v2) for spec in specs]
+    PixverseAccountV2 per spec (the v1 accounts first), returned in order of the specs.
+
+    The resources are constructed right here, in a plain loop: the SDK records the call stack of each
+    declaration in the state, and the engine writes the whole state again at every step of an update,
+    so every frame between the program and the resource costs bytes times accounts times steps."""
+    by_kind = [
+        [index for index, spec in enumerate(specs) if isinstance(spec, AccountSpec)],
+        [index for index, spec in enumerate(specs) if isinstance(spec, AccountV2Spec)],
+    ]
+    ready: dict[int, Spec] = {}
+    for kind in by_kind:  # both kinds checked before any account is declared
+        ready.update(zip(kind, _checked([specs[index] for index in kind]), strict=True))
+    declared: dict[int, Any] = {}
+    for kind in by_kind:
+        for index in kind:
+            spec = ready[index]
+            declared[index] = spec.RESOURCE(spec.name, **spec.arguments(), opts=opts)
+    return [declared[index] for index in range(len(specs))]

@@ -11,9 +11,9 @@ those settings (`shared_transport`); the server's 4 concurrent calls share both.
 share one list call (see `PixverseClient.listed_account`), made stale by any write of the process.
 
 What a process loads is what it needs: importing this module (as the program does, to declare
-resources) loads neither pydantic nor requests; the models come with the first check, create or
-update, the HTTP client with the first call to the API. So a refresh or a destroy never builds the
-models, and a preview never loads requests.
+resources) loads neither pydantic nor requests; the models come with the first check of changed
+inputs, create or update, the HTTP client with the first call to the API. So a refresh, a destroy
+or a preview of an unchanged stack never builds the models, and a preview never loads requests.
 """
 
 from __future__ import annotations
@@ -66,6 +66,12 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
+def _identical(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """The same inputs, each of the same type and value (the pickled provider aside)."""
+    names = (olds.keys() | news.keys()) - {"__provider"}
+    return all(type(olds.get(n)) is type(news.get(n)) and olds.get(n) == news.get(n) for n in names)
+
+
 def _changed(fields: tuple[str, ...], olds: dict[str, Any], news: dict[str, Any]) -> list[str]:
     return [
         name for name in fields if _is_unknown(news.get(name)) or not _same(olds.get(name), news.get(name))
@@ -104,8 +110,12 @@ class _AccountProvider(ResourceProvider):
         with self._client_lock:
             self._settings, self._client = settings, None
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Validate the inputs without calling the API; values unknown in a preview are not judged."""
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Validate the inputs without calling the API; values unknown in a preview are not judged.
+        Inputs identical to the ones in the state were judged when they were stored, and nothing is
+        sent for them: they are not judged again (so an unchanged stack never loads the models)."""
+        if olds and _identical(olds, news):
+            return CheckResult(news, [])
         failures = [CheckFailure(p.field, p.reason) for p in self._problems(news)]
         return CheckResult(news, failures)
 

@@ -8,9 +8,6 @@ import threading
 from typing import Any
 
 import dill
-import pytest
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi_pixverse.client import ClientSettings
 from pulumi_pixverse.client.transport import POOL_SIZE, shared_transport
@@ -32,20 +29,8 @@ def v2(index: int) -> dict[str, Any]:
     return {"email": f"pool+{index}@pixverse.example", "password": f"pw-{index}", "maxJobs": 3}
 
 
-def configure(provider: Any, emulator: Any) -> Any:
-    raw = {"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url, "pixverse:maxRetries": "2"}
-    provider.configure(ConfigureRequest(Config(raw_config=raw, project_name="pixverse")))
-    return provider
-
-
-@pytest.fixture(autouse=True)
-def no_environment_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("USEAPI_TOKEN", "USEAPI_API_URL", "USEAPI_MAX_RETRIES", "USEAPI_READ_TIMEOUT"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def test_every_operation_of_a_process_goes_over_one_kept_alive_connection(emulator):
-    provider = configure(PixverseAccountProvider(), emulator)
+def test_every_operation_of_a_process_goes_over_one_kept_alive_connection(emulator, configure):
+    provider = configure(PixverseAccountProvider())
     for index in range(5):
         account = v1(index)
         provider.create(account)
@@ -56,9 +41,9 @@ def test_every_operation_of_a_process_goes_over_one_kept_alive_connection(emulat
     assert emulator.connections() == 1
 
 
-def test_v1_and_v2_accounts_share_the_process_pool(emulator):
-    first = configure(PixverseAccountProvider(), emulator)
-    second = configure(PixverseAccountV2Provider(), emulator)
+def test_v1_and_v2_accounts_share_the_process_pool(emulator, configure):
+    first = configure(PixverseAccountProvider())
+    second = configure(PixverseAccountV2Provider())
     first.create(v1(1))
     second.create(v2(1))
     first.delete(v1(1)["channel"], v1(1))
@@ -66,8 +51,8 @@ def test_v1_and_v2_accounts_share_the_process_pool(emulator):
     assert emulator.connections() == 1
 
 
-def test_four_calls_at_once_each_get_a_connection_and_later_calls_reuse_them(emulator):
-    provider = configure(PixverseAccountProvider(), emulator)
+def test_four_calls_at_once_each_get_a_connection_and_later_calls_reuse_them(emulator, configure):
+    provider = configure(PixverseAccountProvider())
     accounts = [v1(i) for i in range(4)]
     emulator.fault(delay=0.2, count=4, route="POST /v1/pixverse/account/{channel}")  # overlap for sure
     start = threading.Barrier(len(accounts))
@@ -108,15 +93,15 @@ def test_one_transport_per_settings_in_a_process():
     )
 
 
-def test_the_client_is_built_on_first_use_after_configure_and_never_pickled(emulator):
-    provider = configure(PixverseAccountProvider(), emulator)
+def test_the_client_is_built_on_first_use_after_configure_and_never_pickled(emulator, configure):
+    provider = configure(PixverseAccountProvider())
     assert provider._client is None, "configure builds no client"
     provider.read(v1(1)["channel"], v1(1))
     assert provider._client is not None
     assert emulator.token.encode() not in base64.b64decode(serialize_provider(provider))
     loaded = dill.loads(base64.b64decode(serialize_provider(provider)))
     assert loaded._client is None and loaded._settings is None
-    configure(loaded, emulator).create(v1(2))  # as the provider process does with a state's provider
+    configure(loaded).create(v1(2))  # as the provider process does with a state's provider
     assert v1(2)["channel"] in emulator.accounts()
 
 

@@ -61,6 +61,45 @@ def test_one_process_declares_more_than_a_thousand_accounts_and_leaves_the_pickl
     assert result == {"declared": 1200, "pickler_unchanged": True}
 
 
+def test_a_pool_of_more_than_a_thousand_accounts_and_what_each_records_of_its_call_stack():
+    result = run(
+        """
+        import pulumi.runtime.resource as sdk
+        from pulumi_pixverse import AccountSpec, AccountV2Spec, declare_pool
+
+        recorded = []
+        real = sdk._get_stack_trace
+
+        def spy():
+            trace = real()
+            recorded.append([frame.pc.uri.rsplit("/", 2)[-2:] for frame in trace.frames])
+            return trace
+
+        sdk._get_stack_trace = spy
+        specs = [
+            AccountSpec(f"a-{i}", discord=f"t-{i}", server="100000000000000001",
+                        channel=str(200000000000000000 + i), max_jobs=3)
+            for i in range(1050)
+        ]
+        password = pulumi.Output.secret("pw")  # an Output: declared once the pool's check passes
+        specs.insert(3, AccountV2Spec("v2", email="a@x.example", password=password, max_jobs=2))
+        pool = declare_pool(specs)
+        ours = [frames for frames in recorded if any(f[0] == "pulumi_pixverse" for f in frames)]
+        print(json.dumps({
+            "declared": len(pool),
+            "in_order": [type(a).__name__ for a in pool[:5]],
+            "our_frames": sorted({sum(f[0] == "pulumi_pixverse" for f in frames) for frames in ours}),
+        }))
+        """,
+        mocks=True,
+    )
+    assert result["declared"] == 1051
+    assert result["in_order"] == ["PixverseAccount"] * 3 + ["PixverseAccountV2", "PixverseAccount"]
+    # resource.py and declare_pool: each frame is stored in the state with every
+    # account and written again at every step of an update.
+    assert result["our_frames"] == [2]
+
+
 def test_without_the_workaround_the_sdk_fails_near_a_thousand_declarations():
     """The control: the same number of plain SDK declarations, to show what the first test guards."""
     result = run(
@@ -123,6 +162,22 @@ def test_refresh_and_destroy_never_build_the_models(emulator):
         provider.delete("200000000000000001", {{}})
         loaded = {{name: name in sys.modules for name in ("pulumi_pixverse.models", "pydantic")}}
         print(json.dumps(loaded))
+        """
+    )
+    assert result == {"pulumi_pixverse.models": False, "pydantic": False}
+
+
+def test_a_preview_of_an_unchanged_stack_never_builds_the_models():
+    result = run(
+        """
+        import json, sys
+        from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+
+        v1 = {"discord": "d", "server": "100000000000000001", "channel": "200000000000000001", "maxJobs": 3}
+        v2 = {"email": "a@x.example", "password": "p", "maxJobs": 2, "token": None}
+        assert PixverseAccountProvider().check(v1, dict(v1)).failures == []
+        assert PixverseAccountV2Provider().check(v2, dict(v2)).failures == []
+        print(json.dumps({name: name in sys.modules for name in ("pulumi_pixverse.models", "pydantic")}))
         """
     )
     assert result == {"pulumi_pixverse.models": False, "pydantic": False}

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 import dill
 import pytest
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi_pixverse.failures import OperationFailed
@@ -24,25 +21,6 @@ PROPS = {
     "channel": "222222222222222222",
     "maxJobs": 3,
 }
-
-
-def configured(config: dict[str, str]) -> PixverseAccountProvider:
-    provider = PixverseAccountProvider()
-    provider.configure(ConfigureRequest(Config(raw_config=config, project_name="pixverse")))
-    return provider
-
-
-@pytest.fixture
-def provider(emulator: Any) -> PixverseAccountProvider:
-    return configured(
-        {"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url, "pixverse:maxRetries": "2"}
-    )
-
-
-@pytest.fixture(autouse=True)
-def no_environment_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("USEAPI_TOKEN", "USEAPI_API_URL", "USEAPI_MAX_RETRIES", "USEAPI_READ_TIMEOUT"):
-        monkeypatch.delenv(name, raising=False)
 
 
 # check ------------------------------------------------------------------------------------------
@@ -68,6 +46,17 @@ def test_check_names_each_bad_field_and_its_rule(emulator):
 def test_check_tolerates_values_unknown_at_preview():
     news = {**PROPS, "channel": rpc.UNKNOWN, "discord": rpc.UNKNOWN}
     assert PixverseAccountProvider().check({}, news).failures == []
+
+
+def test_check_does_not_judge_again_inputs_identical_to_the_state(emulator):
+    """An earlier release stored maxJobs 11: declared unchanged, it is not judged again (nothing will
+    be sent for it); any change to the inputs, even of a value's type, is judged whole."""
+    stored = {**PROPS, "maxJobs": 11, "__provider": "old"}
+    provider = PixverseAccountProvider()
+    assert provider.check(stored, {**stored, "__provider": "new"}).failures == []
+    for news in ({**stored, "server": "111111111111111112"}, {**stored, "maxJobs": 11.0}):
+        assert [f.property for f in provider.check(stored, news).failures] == ["maxJobs"]
+    assert emulator.requests() == []
 
 
 # diff -------------------------------------------------------------------------------------------
@@ -148,8 +137,10 @@ def test_create_surfaces_the_service_refusal_in_one_line_naming_the_account(prov
         (lambda p: p.delete(PROPS["channel"], PROPS), "run `pulumi up` first, or add --run-program"),
     ],
 )
-def test_a_refused_token_is_one_request_and_one_line_saying_what_to_do(emulator, call, says):
-    provider = configured({"pixverse:apiToken": "rotated-away", "pixverse:apiUrl": emulator.url})
+def test_a_refused_token_is_one_request_and_one_line_saying_what_to_do(emulator, call, says, configure):
+    provider = configure(
+        PixverseAccountProvider(), {"pixverse:apiToken": "rotated-away", "pixverse:apiUrl": emulator.url}
+    )
     with pytest.raises(OperationFailed) as failed:
         call(provider)
     assert "the service refused the API token" in str(failed.value) and says in str(failed.value)
@@ -200,8 +191,8 @@ def test_delete_removes_the_account_and_a_gone_one_counts_as_deleted(provider, e
 # configure -------------------------------------------------------------------------------------
 
 
-def test_a_missing_token_fails_each_write_and_read_with_how_to_set_it(emulator):
-    provider = configured({"pixverse:apiUrl": emulator.url})
+def test_a_missing_token_fails_each_write_and_read_with_how_to_set_it(emulator, configure):
+    provider = configure(PixverseAccountProvider(), {"pixverse:apiUrl": emulator.url})
     calls = [
         lambda: provider.create(PROPS),
         lambda: provider.read(PROPS["channel"], PROPS),
@@ -216,23 +207,25 @@ def test_a_missing_token_fails_each_write_and_read_with_how_to_set_it(emulator):
     assert emulator.requests() == []
 
 
-def test_the_environment_supplies_token_and_url_when_stack_config_does_not(emulator, monkeypatch):
+def test_the_environment_supplies_token_and_url_when_stack_config_does_not(emulator, monkeypatch, configure):
     monkeypatch.setenv("USEAPI_TOKEN", emulator.token)
     monkeypatch.setenv("USEAPI_API_URL", emulator.url)
-    configured({}).create(PROPS)
+    configure(PixverseAccountProvider(), {}).create(PROPS)
     assert emulator.requests()[-1]["authorized"] is True
     assert emulator.accounts() == {PROPS["channel"]: PROPS}
 
 
-def test_stack_config_wins_over_the_environment(emulator, monkeypatch):
+def test_stack_config_wins_over_the_environment(emulator, monkeypatch, configure):
     monkeypatch.setenv("USEAPI_TOKEN", "stale-environment-token")
-    configured({"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url}).create(PROPS)
+    configure(
+        PixverseAccountProvider(), {"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url}
+    ).create(PROPS)
     assert all(r["authorized"] for r in emulator.requests())
 
 
-def test_a_malformed_number_setting_names_its_key():
+def test_a_malformed_number_setting_names_its_key(configure):
     with pytest.raises(ValueError, match=r"pixverse:readTimeout must be a number, got 'soon'"):
-        configured({"pixverse:apiToken": "t", "pixverse:readTimeout": "soon"})
+        configure(PixverseAccountProvider(), {"pixverse:apiToken": "t", "pixverse:readTimeout": "soon"})
 
 
 def test_the_pickled_provider_is_a_reference_without_secrets(provider, api_token):

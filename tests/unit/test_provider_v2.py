@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from pulumi.dynamic import ConfigureRequest
-from pulumi.dynamic.config import Config
 from pulumi.runtime import rpc
 from pulumi_pixverse.failures import OperationFailed
 from pulumi_pixverse.provider import PixverseAccountV2Provider
@@ -16,11 +12,9 @@ PROPS = {"email": "maya+render@pixverse.example", "password": "pw-one", "maxJobs
 
 
 @pytest.fixture
-def provider(emulator: Any) -> PixverseAccountV2Provider:
-    provider = PixverseAccountV2Provider()
-    raw = {"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url, "pixverse:maxRetries": "2"}
-    provider.configure(ConfigureRequest(Config(raw_config=raw, project_name="pixverse")))
-    return provider
+def provider(provider_v2: PixverseAccountV2Provider) -> PixverseAccountV2Provider:
+    """In this module, the provider is the v2 one."""
+    return provider_v2
 
 
 def test_check_names_each_bad_field_and_never_echoes_a_credential(emulator):

@@ -8,10 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pulumi.dynamic import ConfigureRequest, ReadResult
-from pulumi.dynamic.config import Config
+from pulumi.dynamic import ReadResult
 from pulumi_pixverse.failures import OperationFailed
-from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+from pulumi_pixverse.provider import PixverseAccountProvider
 
 LIST = "GET /v1/pixverse/account"
 LIST_V2 = "GET /v2/pixverse/accounts"
@@ -29,32 +28,6 @@ def v1(index: int, max_jobs: int = 3) -> dict[str, Any]:
 
 def v2(index: int, max_jobs: int = 3) -> dict[str, Any]:
     return {"email": f"render+{index}@pixverse.example", "password": f"pw-{index}", "maxJobs": max_jobs}
-
-
-Provider = PixverseAccountProvider | PixverseAccountV2Provider
-
-
-def configured(kind: type[Provider], emulator: Any) -> Any:
-    provider = kind()
-    raw = {"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url, "pixverse:maxRetries": "2"}
-    provider.configure(ConfigureRequest(Config(raw_config=raw, project_name="pixverse")))
-    return provider
-
-
-@pytest.fixture(autouse=True)
-def no_environment_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("USEAPI_TOKEN", "USEAPI_API_URL", "USEAPI_MAX_RETRIES", "USEAPI_READ_TIMEOUT"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def provider(emulator: Any) -> PixverseAccountProvider:
-    return configured(PixverseAccountProvider, emulator)  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-def provider_v2(emulator: Any) -> PixverseAccountV2Provider:
-    return configured(PixverseAccountV2Provider, emulator)  # type: ignore[no-any-return]
 
 
 class Since:
@@ -193,12 +166,12 @@ def test_a_failed_write_makes_the_kept_list_stale_too(provider, emulator):
     assert sent.routes() == [LIST]
 
 
-def test_another_process_has_its_own_list(emulator):
+def test_another_process_has_its_own_list(emulator, configure):
     account = v1(1)
     emulator.seed(account)
     first, second = (
-        configured(PixverseAccountProvider, emulator),
-        configured(PixverseAccountProvider, emulator),
+        configure(PixverseAccountProvider()),
+        configure(PixverseAccountProvider()),
     )
     sent = Since(emulator)
     first.read(account["channel"], account)
