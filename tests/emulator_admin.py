@@ -93,3 +93,17 @@ class EmulatorAdmin:
         )
         assert response.status_code == status, response.text
         return response
+
+
+def assert_error(response: requests.Response, status: int, message: str) -> None:
+    """The service's JSON error answer: `{"error": message, "code": status}` with that status."""
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"error": message, "code": status}
+
+
+def assert_plain_404(response: requests.Response, message: str) -> None:
+    """The documented 404 of the GET routes: the message as plain text, not a JSON error body."""
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "text/plain;charset=UTF-8"
+    assert response.text == message

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import requests
+from emulator_admin import assert_error, assert_plain_404
 from pulumi_pixverse.emulator import EmulatorServer, start_in_thread
 
 TOKEN = "contract-test-token"
@@ -79,19 +80,6 @@ def add_fault(url: str, **spec: Any) -> None:
     assert admin(url, "POST", "faults", json=spec).status_code == 204
 
 
-def assert_error(response: requests.Response, status: int, message: str) -> None:
-    assert response.status_code == status
-    assert response.headers["Content-Type"] == "application/json"
-    assert response.json() == {"error": message, "code": status}
-
-
-def assert_plain_404(response: requests.Response) -> None:
-    """The documented 404 of the GET routes: the message as plain text, not a JSON error body."""
-    assert response.status_code == 404
-    assert response.headers["Content-Type"] == "text/plain;charset=UTF-8"
-    assert response.text == NOT_CONFIGURED
-
-
 # --- create, read, list, delete -------------------------------------------------------------
 
 
@@ -131,7 +119,7 @@ def test_list_returns_accounts_keyed_by_channel(url: str) -> None:
 
 
 def test_list_when_nothing_configured_is_a_plain_text_404(url: str) -> None:
-    assert_plain_404(api(url, "GET", ""))
+    assert_plain_404(api(url, "GET", ""), NOT_CONFIGURED)
 
 
 def test_delete_removes_the_account(url: str) -> None:
@@ -139,13 +127,13 @@ def test_delete_removes_the_account(url: str) -> None:
     response = api(url, "DELETE", f"/{CH1}")
     assert response.status_code == 204
     assert response.content == b""
-    assert_plain_404(api(url, "GET", f"/{CH1}"))
+    assert_plain_404(api(url, "GET", f"/{CH1}"), NOT_CONFIGURED)
     assert_error(api(url, "DELETE", f"/{CH1}"), 404, NOT_CONFIGURED)
     assert accounts(url) == {}
 
 
 def test_get_unknown_channel_is_a_plain_text_404(url: str) -> None:
-    assert_plain_404(api(url, "GET", f"/{CH2}"))
+    assert_plain_404(api(url, "GET", f"/{CH2}"), NOT_CONFIGURED)
 
 
 @pytest.mark.parametrize(
@@ -402,7 +390,7 @@ def test_status_fault_with_retry_after_header(url: str) -> None:
     response = api(url, "GET", "")
     assert_error(response, 429, "Injected fault")
     assert response.headers["Retry-After"] == "1"
-    assert_plain_404(api(url, "GET", ""))
+    assert_plain_404(api(url, "GET", ""), NOT_CONFIGURED)
 
 
 def test_faults_do_not_affect_admin_routes(url: str) -> None:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from emulator_admin import EmulatorAdmin
+from emulator_admin import EmulatorAdmin, assert_error, assert_plain_404
 from pulumi_pixverse.emulator import start_in_thread
 
 TIMEOUT = 5
@@ -43,18 +43,6 @@ def v2(
     return requests.request(
         method, emulator.url + path, headers={**sent, **(headers or {})}, timeout=TIMEOUT, **kwargs
     )
-
-
-def assert_error(response: requests.Response, status: int, message: str) -> None:
-    assert response.status_code == status
-    assert response.headers["Content-Type"] == "application/json"
-    assert response.json() == {"error": message, "code": status}
-
-
-def assert_plain_404(response: requests.Response) -> None:
-    assert response.status_code == 404
-    assert response.headers["Content-Type"] == "text/plain;charset=UTF-8"
-    assert response.text == NOT_CONFIGURED
 
 
 def assert_shown(shown: dict[str, Any], email: str, max_jobs: int) -> None:
@@ -119,10 +107,10 @@ def test_list_is_keyed_by_email(emulator: EmulatorAdmin) -> None:
 
 
 def test_the_get_routes_answer_a_plain_text_404_when_nothing_is_configured(emulator: EmulatorAdmin) -> None:
-    assert_plain_404(v2(emulator, "GET"))
-    assert_plain_404(v2(emulator, "GET", EMAIL))
+    assert_plain_404(v2(emulator, "GET"), NOT_CONFIGURED)
+    assert_plain_404(v2(emulator, "GET", EMAIL), NOT_CONFIGURED)
     emulator.seed_v2(account(OTHER))
-    assert_plain_404(v2(emulator, "GET", EMAIL))
+    assert_plain_404(v2(emulator, "GET", EMAIL), NOT_CONFIGURED)
 
 
 def test_delete_answers_204_then_a_json_404(emulator: EmulatorAdmin) -> None:
@@ -131,7 +119,7 @@ def test_delete_answers_204_then_a_json_404(emulator: EmulatorAdmin) -> None:
     assert response.status_code == 204
     assert response.content == b""
     assert emulator.accounts_v2() == {}
-    assert_plain_404(v2(emulator, "GET", EMAIL))
+    assert_plain_404(v2(emulator, "GET", EMAIL), NOT_CONFIGURED)
     assert_error(v2(emulator, "DELETE", EMAIL), 404, NOT_CONFIGURED)
 
 
