@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from emulator_admin import EmulatorAdmin
-from harness import StackUnderTest
+from harness import StackUnderTest, new_stack
 
 
 @pytest.fixture(scope="session")
@@ -27,12 +27,6 @@ def service(emulator_server: Any, api_token: str) -> EmulatorAdmin:
     admin = EmulatorAdmin(emulator_server.url, api_token)
     admin.reset()
     return admin
-
-
-def new_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPathFactory) -> StackUnderTest:
-    """A fresh stack in a project folder of its own with its own file:// backend, aimed at the
-    emulator; neither its config nor the environment holds an API token yet."""
-    return StackUnderTest(name, tmp_path_factory.mktemp(name), service.url)
 
 
 @pytest.fixture(scope="module")

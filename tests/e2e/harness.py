@@ -19,7 +19,11 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pytest
+    from emulator_admin import EmulatorAdmin
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PULUMI = str(REPO_ROOT / "tools" / "pulumi")
@@ -302,3 +306,9 @@ class Background:
             self._output = self.output()
             self.transcript.append(self._output)
         return self._output
+
+
+def new_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPathFactory) -> StackUnderTest:
+    """A fresh stack in a project folder of its own with its own file:// backend, aimed at the
+    emulator; neither its config nor the environment holds an API token yet."""
+    return StackUnderTest(name, tmp_path_factory.mktemp(name), service.url)

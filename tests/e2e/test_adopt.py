@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from harness import StackUnderTest, change_summary, new_discord_token
+from harness import StackUnderTest, change_summary, new_discord_token, new_stack
 
 SERVER = "930000000000000001"
 LIVE = [
@@ -23,8 +23,6 @@ LIVE = [
 
 @pytest.fixture(scope="module")
 def adopt_stack(pulumi_cli, service, api_token, tmp_path_factory) -> StackUnderTest:
-    from conftest import new_stack
-
     stack = new_stack("adopt", service, tmp_path_factory)
     stack.set_api_token(api_token)
     stack.tokens.extend(a["discord"] for a in LIVE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
-from harness import CommandFailed, StackUnderTest, change_summary, new_discord_token
+from harness import CommandFailed, StackUnderTest, change_summary, new_discord_token, new_stack
 
 SERVER = "940000000000000001"
 ALPHA = {
@@ -31,8 +31,6 @@ OUTSIDER = {"discord": new_discord_token(), "server": SERVER, "channel": "940000
 
 @pytest.fixture(scope="module")
 def stack(pulumi_cli, service, api_token, tmp_path_factory):
-    from conftest import new_stack
-
     under_test = new_stack("failures", service, tmp_path_factory)
     under_test.set_api_token(api_token)
     under_test.tokens.append(OUTSIDER["discord"])

@@ -4,7 +4,7 @@ accounts sharing a token still fail the preview before any request, naming both,
 from __future__ import annotations
 
 import pytest
-from harness import CommandFailed, StackUnderTest, change_summary, new_discord_token
+from harness import CommandFailed, StackUnderTest, change_summary, new_discord_token, new_stack
 
 PROGRAM = """
 import pulumi
@@ -22,8 +22,6 @@ declare_pool([
 
 @pytest.fixture(scope="module")
 def stack(pulumi_cli, service, api_token, tmp_path_factory) -> StackUnderTest:
-    from conftest import new_stack
-
     under_test = new_stack("pool", service, tmp_path_factory)
     (under_test.work_dir / "stacks" / "__main__.py").write_text(PROGRAM)
     under_test.set_api_token(api_token)

@@ -11,7 +11,15 @@ import secrets
 from typing import Any
 
 import pytest
-from harness import SECRET_SIG, CommandFailed, StackUnderTest, Step, change_summary, new_discord_token
+from harness import (
+    SECRET_SIG,
+    CommandFailed,
+    StackUnderTest,
+    Step,
+    change_summary,
+    new_discord_token,
+    new_stack,
+)
 
 V2 = "pixverse:accountsV2"
 POST_V2 = "POST /v2/pixverse/accounts/{email}"
@@ -59,8 +67,6 @@ def sent(account: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def stack(pulumi_cli, service, api_token, tmp_path_factory):
-    from conftest import new_stack
-
     under_test = new_stack("v2", service, tmp_path_factory)
     under_test.set_api_token(api_token)
     yield under_test
