@@ -1,5 +1,9 @@
 """The resources: PixverseAccount (a PixVerse v1 account, identified by its channel) and
-PixverseAccountV2 (a v2 account, a PixVerse login identified by its email)."""
+PixverseAccountV2 (a v2 account, a PixVerse login identified by its email).
+
+Each constructor calls the SDK's constructor itself, on purpose not through a shared helper: the SDK
+records every frame between the program and that call in the state, once per account, and the
+engine writes the state again after every step (see `declare_pool`)."""
 
 from __future__ import annotations
 
