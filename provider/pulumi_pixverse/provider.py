@@ -7,8 +7,9 @@ settings (with the API token) are read in `configure()`, in the provider process
 
 In the provider process (`python -m pulumi.dynamic`, one per command) each provider keeps one client
 for the process, built on first use after `configure()`, over the process's one connection pool for
-those settings (`shared_transport`); the server's 4 concurrent calls share both. Reads of a command
-share one list call (see `PixverseClient.listed_account`), made stale by any write of the process.
+those settings (`shared_transport`); the server's concurrent calls share both. Reads and creates of
+a command share one list call (see `PixverseClient.listed_account`), made stale for an account by a
+write of that account.
 
 What a process loads is what it needs: importing this module (as the program does, to declare
 resources) loads neither pydantic nor requests; the models come with the first check of changed
@@ -171,15 +172,14 @@ class PixverseAccountProvider(_AccountProvider):
         return DiffResult(changes=True, replaces=["channel"], delete_before_replace=token_may_stay)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        """POST the account; an identical live account is adopted without a write."""
+        """POST the account, or adopt an identical live account without a write: one request, since
+        the process's shared list call tells whether the channel is there and how (a GET only where
+        it cannot: see `PixverseClient.known_account`)."""
         from .models import parse_account
 
         with self._operation("creating", _v1_name(props.get("channel"))) as client:
             account = parse_account(props)
-            try:
-                live = client.get_account(account.channel)
-            except NotFoundError:
-                live = None
+            live = client.known_account(account.channel)
             if live is None or not _matches(live, account):
                 client.upsert_account(account.wire())
         return CreateResult(account.channel, account.wire())
