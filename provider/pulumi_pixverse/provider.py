@@ -7,9 +7,9 @@ settings (with the API token) are read in `configure()`, in the provider process
 
 In the provider process (`python -m pulumi.dynamic`, one per command) each provider keeps one client
 for the process, built on first use after `configure()`, over the process's one connection pool for
-those settings (`shared_transport`); the server's concurrent calls share both. Reads and creates of
-a command share one list call (see `PixverseClient.listed_account`), made stale for an account by a
-write of that account.
+those settings (`shared_transport`); the server's concurrent calls (as many as the engine sends: see
+`concurrency`) share both. Reads and creates of a command share one list call (see
+`PixverseClient.listed_account`), made stale for an account by a write of that account.
 
 What a process loads is what it needs: importing this module (as the program does, to declare
 resources) loads neither pydantic nor requests; the models come with the first check of changed
@@ -37,6 +37,7 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from .client import ClientSettings, NotFoundError, PixverseError
+from .concurrency import serve_calls_side_by_side
 from .failures import explain, show_operation_failures_plainly
 from .settings import MissingTokenError, resolve_settings
 
@@ -286,3 +287,6 @@ def _v2_outputs(record: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any
     if not isinstance(session, dict):
         session = {}
     return {**record, "accountId": session.get("AccountId"), "username": session.get("Username")}
+
+
+serve_calls_side_by_side(_AccountProvider)
