@@ -1,7 +1,8 @@
 """What an answer of the service means, decided route by route (shared/API-CONTRACT.md; DESIGN.md,
 "The service as it really is").
 
-- Success only on the route's documented statuses, with a JSON object where one is documented.
+- Success only on the route's documented statuses, with a JSON object where one is documented (and
+  nothing but JSON or no body where none is).
 - "Not found" only when the route documents a 404 and the answer is the service's own: its plain
   text (`Configuration not found...`) or its JSON error. Any other 404 means the URL is not the API.
 - A 3xx is an error naming the host it points to; it is never followed (the token would go along).
@@ -38,7 +39,6 @@ RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504, 520, 521, 522, 523
 """Answers worth another attempt: timeouts, rate limits, server errors, a CDN's origin errors."""
 _TRANSIENT_CAUSES = {
     408: "the service timed out waiting for the request",
-    429: "rate limited",
     520: "a CDN error: the origin answered unexpectedly",
     521: "a CDN error: the origin is down",
     522: "a CDN error: the origin did not accept the connection in time",
@@ -79,6 +79,8 @@ def meaning(route: Route, path: str, response: requests.Response, login: str | N
         raise _redirect(route, path, response)
     if status in route.success:
         if not route.json_object:
+            if response.content and not _is_json(response):  # an empty body or JSON, as documented
+                raise _not_the_api(route, path, response)
             return {}
         payload = _json(response)
         if isinstance(payload, dict):
@@ -87,6 +89,15 @@ def meaning(route: Route, path: str, response: requests.Response, login: str | N
             raise _not_the_api(route, path, response)
         raise UnexpectedResponseError(route.method, path, "expected a JSON object in the answer", status)
     words = _service_words(response)
+    if status == 404 and not (route.not_found and words is not None and _is_own_404(words, response)):
+        shown = f"({words})" if words is not None else f"with {_what_body(response)}"
+        raise NotTheApiError(
+            route.method,
+            path,
+            f"{host_of(response.url)} answered HTTP 404 {shown}: the URL does not answer like the "
+            f"useapi.net API; {WRONG_URL_HINT}",
+            status,
+        )
     if words is None:
         raise _not_the_api(route, path, response)
     raise _refusal(route, path, status, words, login, response)
@@ -95,12 +106,9 @@ def meaning(route: Route, path: str, response: requests.Response, login: str | N
 def retries_exhausted(route: Route, path: str, response: requests.Response, attempts: str) -> PixverseError:
     """The error for a transient status that outlasted every retry (its body is never quoted)."""
     status = response.status_code
-    cause = _TRANSIENT_CAUSES.get(status, "a server error")
+    cause = f" ({_TRANSIENT_CAUSES[status]})" if status in _TRANSIENT_CAUSES else ""
     return RetriesExhaustedError(
-        route.method,
-        path,
-        f"still failing after {attempts}: last cause HTTP {status} ({cause}) from {host_of(response.url)}",
-        status,
+        route.method, path, f"still failing after {attempts}: last cause HTTP {status}{cause}", status
     )
 
 
@@ -114,7 +122,8 @@ def host_of(url: str) -> str:
 def _refusal(
     route: Route, path: str, status: int, words: str, login: str | None, response: requests.Response
 ) -> PixverseError:
-    """The error for an answer of the API's own that is not success."""
+    """The error for an answer in the API's own words that is not success (a 404 here is the
+    service's own, on a route that documents one)."""
     if status == 400:
         return ApiValidationError(route.method, path, words, status)
     if status == 401:
@@ -123,21 +132,23 @@ def _refusal(
             return LoginRefusedError(route.method, path, login, words, status)
         return AuthenticationError(route.method, path, TOKEN_HINT, status)
     if status == 404:
-        if route.not_found and (words.startswith(_NOT_CONFIGURED) or _is_json(response)):
-            return NotFoundError(route.method, path, words or "not found", status)
-        return NotTheApiError(
-            route.method,
-            path,
-            f"{host_of(response.url)} answered HTTP 404 for this path: the URL does not answer like "
-            f"the useapi.net API; {WRONG_URL_HINT}",
-            status,
-        )
+        return NotFoundError(route.method, path, words, status)
     return UnexpectedResponseError(route.method, path, words, status)
+
+
+def _origin(url: str) -> str:
+    """`scheme://host[:port]` of `url`: where a redirect points, without its path or query."""
+    return f"{urlsplit(url).scheme}://{host_of(url)}"
+
+
+def _is_own_404(words: str, response: requests.Response) -> bool:
+    """The service's own "not configured": its plain text, or its JSON error body."""
+    return words.startswith(_NOT_CONFIGURED) or _is_json(response)
 
 
 def _redirect(route: Route, path: str, response: requests.Response) -> RedirectError:
     location = response.headers.get("Location")
-    target = host_of(urljoin(response.url, location)) if location else "nowhere (no Location)"
+    target = _origin(urljoin(response.url, location)) if location else "nowhere (no Location)"
     return RedirectError(
         route.method,
         path,

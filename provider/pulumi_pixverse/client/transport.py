@@ -236,6 +236,8 @@ class Transport:
                 allow_redirects=False,
             )
             deadline.watch(None)  # the connection went back to the pool: another call may take it
+            if deadline.passed:  # what was read before the connection was shut down is cut short
+                raise _DeadlinePassed()
         except _DeadlinePassed:
             raise self._deadline_error(route, path) from None
         except requests.RequestException as exc:
