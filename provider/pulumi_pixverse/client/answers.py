@@ -100,7 +100,7 @@ def meaning(route: Route, path: str, response: requests.Response, login: str | N
         )
     if words is None:
         raise _not_the_api(route, path, response)
-    raise _refusal(route, path, status, words, login, response)
+    raise _refusal(route, path, status, words, login)
 
 
 def retries_exhausted(route: Route, path: str, response: requests.Response, attempts: str) -> PixverseError:
@@ -119,9 +119,7 @@ def host_of(url: str) -> str:
     return f"{host}:{parts.port}" if parts.port else host
 
 
-def _refusal(
-    route: Route, path: str, status: int, words: str, login: str | None, response: requests.Response
-) -> PixverseError:
+def _refusal(route: Route, path: str, status: int, words: str, login: str | None) -> PixverseError:
     """The error for an answer in the API's own words that is not success (a 404 here is the
     service's own, on a route that documents one)."""
     if status == 400:
