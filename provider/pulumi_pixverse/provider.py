@@ -37,6 +37,7 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from .client import ClientSettings, NotFoundError, PixverseError
+from .client.sanitize import remember_secret
 from .concurrency import serve_calls_side_by_side
 from .failures import explain, show_operation_failures_plainly
 from .settings import MissingTokenError, resolve_settings
@@ -54,6 +55,8 @@ FIELDS_V2 = ("email", "password", "maxJobs", "token")
 """v2 wire and state names (`models.FIELDS_V2`, repeated likewise)."""
 V2_CREDENTIALS = ("password", "token")
 """v2 fields the service never returns (GET masks them): kept as declared, drift in them unseen."""
+CREDENTIALS = ("discord", *V2_CREDENTIALS)
+"""Fields of either version that hold a credential: redacted from every message of the process."""
 
 
 def _is_unknown(value: Any) -> bool:
@@ -138,13 +141,15 @@ class _AccountProvider(ResourceProvider):
             return self._client
 
     @contextlib.contextmanager
-    def _operation(self, verb: str, account: str) -> Iterator[PixverseClient]:
-        """The client for one operation on `account`; any failure but a 404 (which the caller
-        interprets) becomes OperationFailed, one line naming the account."""
+    def _operation(self, verb: str, account: str, *records: dict[str, Any]) -> Iterator[PixverseClient]:
+        """The client for one operation on `account`; any failure the caller does not handle inside
+        (a 404 it interprets) becomes OperationFailed, one line naming the account. The credentials
+        in `records` (the operation's inputs and state) are redacted from every message."""
+        for record in records:
+            for name in CREDENTIALS:
+                remember_secret(record.get(name))
         try:
             yield self._api()
-        except NotFoundError:
-            raise
         except (PixverseError, MissingTokenError) as error:
             raise explain(verb, account, error) from None
         except ValueError as error:
@@ -178,7 +183,7 @@ class PixverseAccountProvider(_AccountProvider):
         it cannot: see `PixverseClient.known_account`)."""
         from .models import parse_account
 
-        with self._operation("creating", _v1_name(props.get("channel"))) as client:
+        with self._operation("creating", _v1_name(props.get("channel")), props) as client:
             account = parse_account(props)
             live = client.known_account(account.channel)
             if live is None or not _matches(live, account):
@@ -189,26 +194,25 @@ class PixverseAccountProvider(_AccountProvider):
         """The live account, from the list call the process's reads share; when it is gone, no id, so
         the engine drops it from the state. The live fields are returned as outputs and as inputs, so
         a refresh ends with a clean state."""
-        with self._operation("reading", _v1_name(id_)) as client:
+        with self._operation("reading", _v1_name(id_), props) as client:
             live = client.listed_account(id_)
         if live is None:
             return ReadResult("", {})
-        record = {name: live.get(name) for name in FIELDS}
-        record["channel"] = record["channel"] or id_
+        record = {name: live[name] for name in FIELDS}
         return ReadResult(id_, record, dict(record))
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """POST the new settings (an upsert) and return every output."""
         from .models import parse_account
 
-        with self._operation("updating", _v1_name(news.get("channel"))) as client:
+        with self._operation("updating", _v1_name(news.get("channel")), news, olds) as client:
             account = parse_account(news)
             client.upsert_account(account.wire())
         return UpdateResult(account.wire())
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        """DELETE the account; one that is already gone counts as deleted."""
-        with self._operation("deleting", _v1_name(id_)) as client, contextlib.suppress(NotFoundError):
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """DELETE the account; one that the service itself says is not configured counts as deleted."""
+        with self._operation("deleting", _v1_name(id_), props) as client, contextlib.suppress(NotFoundError):
             client.delete_account(id_)
 
 
@@ -236,7 +240,7 @@ class PixverseAccountV2Provider(_AccountProvider):
         of the same email is taken over."""
         from .models import parse_account_v2
 
-        with self._operation("creating", _v2_name(props.get("email"))) as client:
+        with self._operation("creating", _v2_name(props.get("email")), props) as client:
             account = parse_account_v2(props)
             stored = client.upsert_account_v2(account.wire())
         return CreateResult(account.email, _v2_outputs(account.wire(), stored))
@@ -245,26 +249,26 @@ class PixverseAccountV2Provider(_AccountProvider):
         """The live account, from the list call the process's reads share (no id when it is gone).
         email and maxJobs come from the service; password and token keep their declared values, since
         the service never returns them."""
-        with self._operation("reading", _v2_name(id_)) as client:
+        with self._operation("reading", _v2_name(id_), props) as client:
             live = client.listed_account_v2(id_)
         if live is None:
             return ReadResult("", {})
         declared = {name: props[name] for name in V2_CREDENTIALS if props.get(name) is not None}
-        inputs = {"email": live.get("email") or id_, "maxJobs": live.get("maxJobs"), **declared}
+        inputs = {"email": live["email"], "maxJobs": live["maxJobs"], **declared}
         return ReadResult(id_, _v2_outputs(inputs, live), inputs)
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """POST the new settings (an upsert, one request) and return every output."""
         from .models import parse_account_v2
 
-        with self._operation("updating", _v2_name(news.get("email"))) as client:
+        with self._operation("updating", _v2_name(news.get("email")), news, olds) as client:
             account = parse_account_v2(news)
             stored = client.upsert_account_v2(account.wire())
         return UpdateResult(_v2_outputs(account.wire(), stored))
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        """DELETE the account; one that is already gone counts as deleted."""
-        with self._operation("deleting", _v2_name(id_)) as client, contextlib.suppress(NotFoundError):
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """DELETE the account; one that the service itself says is not configured counts as deleted."""
+        with self._operation("deleting", _v2_name(id_), props) as client, contextlib.suppress(NotFoundError):
             client.delete_account_v2(id_)
 
 
@@ -283,9 +287,7 @@ def _matches(live: dict[str, Any], account: Account) -> bool:
 def _v2_outputs(record: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
     """The declared record plus the non-secret facts of the service's session (never `jwt` itself,
     whose expiry moves on its own)."""
-    session = stored.get("jwt")
-    if not isinstance(session, dict):
-        session = {}
+    session = stored["jwt"]
     return {**record, "accountId": session.get("AccountId"), "username": session.get("Username")}
 
 
