@@ -12,5 +12,5 @@ from pulumi.dynamic import CreateResult, ResourceProvider
 class AnotherProvider(ResourceProvider):
     def create(self, props: dict[str, Any]) -> CreateResult:
         headers = {"Authorization": f"Bearer {props['token']}"}
-        requests.get(f"{props['url']}/v1/pixverse/account", headers=headers, timeout=30)
+        requests.get(f"{props['url']}/v1/pixverse/account/{props['name']}", headers=headers, timeout=30)
         return CreateResult(props["name"], {"name": props["name"]})

@@ -1,7 +1,7 @@
 """The provider process runs as many of our calls at once as the engine sends, beyond the SDK server's
 4, each on a kept-alive connection of its pool; calls to other dynamic providers keep the SDK's 4.
 Through the SDK's real server (`python -u -m pulumi.dynamic`, as the engine starts it) over gRPC, with
-the emulator answering each request after 0.5 s, so that calls overlap."""
+the emulator answering each request after 0.5 s (the list call after 2 s), so that calls overlap."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from pulumi_pixverse.provider import PixverseAccountProvider
 
 POST = "POST /v1/pixverse/account/{channel}"
 LIST = "GET /v1/pixverse/account"
+GET = "GET /v1/pixverse/account/{channel}"
 AT_ONCE = 16
 URN = "urn:pulumi:test::pixverse::pulumi-python:dynamic/pixverse:Account::account"
 
@@ -60,6 +61,9 @@ class ProviderServer:
         )
         return future
 
+    def check(self, news: dict[str, Any]) -> Any:
+        return self.stub.Check(provider_pb2.CheckRequest(urn=URN, olds=struct({}), news=struct(news)))
+
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> Future[Any]:
         request = provider_pb2.UpdateRequest(id=id_, urn=URN, olds=struct(olds), news=struct(news))
         future: Future[Any] = self.stub.Update.future(request, timeout=60)
@@ -95,7 +99,7 @@ def all_done(futures: list[Future[Any]]) -> list[Any]:
 
 def test_our_calls_run_side_by_side_beyond_four_and_other_providers_keep_four(server, emulator):
     ours = serialize_provider(PixverseAccountProvider())
-    all_done([server.create({**account(0), "__provider": ours})])  # loads our provider module
+    assert not server.check({**account(0), "__provider": ours}).failures  # loads our provider module
     emulator.latency(seconds=0.5)
 
     another = serialize_provider(AnotherProvider())
@@ -104,16 +108,19 @@ def test_our_calls_run_side_by_side_beyond_four_and_other_providers_keep_four(se
     theirs = {"url": emulator.url, "token": emulator.token, "__provider": another}
     all_done([server.create({**theirs, "name": f"thing-{i}"}) for i in range(AT_ONCE)])
     assert emulator.in_flight(restart_peak=True)["peak"] == 4, "another provider: the SDK's 4 at once"
-    assert [r["route"] for r in emulator.requests()[mark:]] == [LIST] * AT_ONCE
+    assert [r["route"] for r in emulator.requests()[mark:]] == [GET] * AT_ONCE
+
+    # Our creates all wait for the one list call (2 s), then POST side by side.
+    emulator.latency(seconds=0.5, routes={LIST: 2.0})
 
     accounts = [account(i) for i in range(1, AT_ONCE + 1)]
     mark, connections = len(emulator.requests()), emulator.connections()
     created = all_done([server.create({**a, "__provider": ours}) for a in accounts])
     assert sorted(c.id for c in created) == sorted(a["channel"] for a in accounts)
     assert emulator.in_flight(restart_peak=True)["peak"] == AT_ONCE, "ours: as many as were sent"
-    assert [r["route"] for r in emulator.requests()[mark:]] == [POST] * AT_ONCE, "the list was kept"
+    assert [r["route"] for r in emulator.requests()[mark:]] == [LIST] + [POST] * AT_ONCE
     opened = emulator.connections() - connections
-    assert opened == AT_ONCE - 1, "one was kept open since the first create"
+    assert opened == AT_ONCE
 
     changed = [{**a, "maxJobs": 4} for a in accounts]
     all_done(
@@ -122,6 +129,5 @@ def test_our_calls_run_side_by_side_beyond_four_and_other_providers_keep_four(se
             for a, c in zip(accounts, changed, strict=True)
         ]
     )
-    assert emulator.in_flight()["peak"] == AT_ONCE
     assert emulator.connections() - connections == opened, "the pool kept every connection"
     assert all(emulator.accounts()[c["channel"]] == c for c in changed)
