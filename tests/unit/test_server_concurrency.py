@@ -1,7 +1,7 @@
 """The provider process runs as many of our calls at once as the engine sends, beyond the SDK server's
 4, each on a kept-alive connection of its pool; calls to other dynamic providers keep the SDK's 4.
 Through the SDK's real server (`python -u -m pulumi.dynamic`, as the engine starts it) over gRPC, with
-the emulator answering each request after 0.5 s (the list call after 2 s), so that calls overlap."""
+the emulator answering each request after 0.5 s, then 2 s, so that calls overlap."""
 
 from __future__ import annotations
 
@@ -110,8 +110,9 @@ def test_our_calls_run_side_by_side_beyond_four_and_other_providers_keep_four(se
     assert emulator.in_flight(restart_peak=True)["peak"] == 4, "another provider: the SDK's 4 at once"
     assert [r["route"] for r in emulator.requests()[mark:]] == [GET] * AT_ONCE
 
-    # Our creates all wait for the one list call (2 s), then POST side by side.
-    emulator.latency(seconds=0.5, routes={LIST: 2.0})
+    # Our creates all wait for the one list call, then POST side by side: with 2 s a request, so that
+    # they overlap on a busy machine too.
+    emulator.latency(seconds=2.0)
 
     accounts = [account(i) for i in range(1, AT_ONCE + 1)]
     mark, connections = len(emulator.requests()), emulator.connections()

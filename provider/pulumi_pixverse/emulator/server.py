@@ -241,6 +241,8 @@ class EmulatorServer(ThreadingHTTPServer):
     """The emulator: an HTTP server on 127.0.0.1 holding the store, request log and faults."""
 
     daemon_threads = True
+    request_queue_size = 128  # connections waiting to be accepted (socketserver's 5 drops a burst's
+    # SYNs, which clients send again only after a second: 32 calls at once each open a connection)
 
     def __init__(
         self,
