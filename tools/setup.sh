@@ -15,7 +15,8 @@ want="$(sha256sum "$REPO_ROOT/pyproject.toml" | cut -d' ' -f1)"
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing pulumi-pixverse and its dev tools into $VENV" >&2
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "${REPO_ROOT}[dev]"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$REPO_ROOT" \
+    --group "$REPO_ROOT/pyproject.toml:dev"
   echo "$want" > "$STAMP"
 fi
 

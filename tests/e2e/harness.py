@@ -98,12 +98,8 @@ class StackUnderTest:
         self.name = name
         self.work_dir = root / "project"
         self.backend_dir = root / "backend"
-        (self.work_dir / "stacks").mkdir(parents=True)
+        self.work_dir.mkdir()
         self.backend_dir.mkdir()
-        shutil.copy(REPO_ROOT / "Pulumi.yaml", self.work_dir)
-        shutil.copy(REPO_ROOT / "stacks" / "__main__.py", self.work_dir / "stacks")
-        (self.work_dir / ".venv").symlink_to(REPO_ROOT / ".venv")
-        (self.work_dir / "stacks" / ".venv").symlink_to(Path("..") / ".venv")  # as in the repository
         self.env = {
             **os.environ,
             "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),
@@ -111,11 +107,22 @@ class StackUnderTest:
             "PULUMI_HOME": str(root / "pulumi-home"),
             "USEAPI_TOKEN": "",
         }
+        self.env.update(self.make_project())
         self.tokens: list[str] = []
         self.transcript: list[str] = []
         self.cli("stack", "init")
         self.cli("config", "set", "pixverse:apiUrl", api_url)
         self.cli("config", "set", "pixverse:maxRetries", "2")
+
+    def make_project(self) -> dict[str, str]:
+        """Fill the empty project folder; return what its commands' environment needs besides.
+        This one: a copy of this project, its virtualenv linked in as in the repository."""
+        (self.work_dir / "stacks").mkdir()
+        shutil.copy(REPO_ROOT / "Pulumi.yaml", self.work_dir)
+        shutil.copy(REPO_ROOT / "stacks" / "__main__.py", self.work_dir / "stacks")
+        (self.work_dir / ".venv").symlink_to(REPO_ROOT / ".venv")
+        (self.work_dir / "stacks" / ".venv").symlink_to(Path("..") / ".venv")  # as in the repository
+        return {}
 
     def cli(self, *args: str, stdin: str | None = None, timeout: float = 240) -> str:
         """Run `pulumi ARGS` on this stack (as tools/pulumi); return stdout, raise CommandFailed."""
