@@ -2,9 +2,9 @@
 
 Each stack lives in its own copy of the project (Pulumi.yaml and stacks/__main__.py, the virtualenv
 linked in as a user's project has its own; or a project of its own, see `make_project`) with a
-`file://` backend, and every command goes through `tools/pulumi`, the CLI with its Python language host. Everything the CLI printed is kept, so each
-step can check that no token appears in plain text in the output, `pulumi stack export`, or any
-file of the state.
+`file://` backend, and every command goes through `tools/pulumi`, the CLI with its Python language
+host. Everything the CLI printed is kept, so each step can check that no token appears in plain text
+in the output, `pulumi stack export`, or any file of the state.
 """
 
 from __future__ import annotations
