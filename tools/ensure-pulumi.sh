@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make the Pulumi CLI, its Python language host and its two Python scripts available; print the
-# folder that holds them (stdout carries only that folder; progress goes to stderr).
+# folder that holds them (stdout carries only that folder; progress goes to stderr: a build prints one
+# line per stage with the seconds elapsed, and Go's own output goes to a log file beside the cache entry).
 #
 # Order of preference:
 #   1. a `pulumi` on PATH at $PULUMI_VERSION or newer that comes with a Python language host
@@ -58,7 +59,7 @@ finish() {  # finish STAGING: move a complete staging folder into place, marker 
   has_every_part "$1/bin" || { say "build in $1 is missing a part"; return 1; }
   rm -rf "$DEST" && mv "$1" "$DEST"
   touch "$MARKER"
-  say "pulumi $("$DEST/bin/pulumi" version) ready in $DEST/bin"
+  stage "done: pulumi $("$DEST/bin/pulumi" version) ready in $DEST/bin"
   echo "$DEST/bin"
 }
 
@@ -72,53 +73,79 @@ install_official() {
   finish "$staging"
 }
 
-# build_from_proxy MODULE@VERSION PACKAGE OUTPUT [MODULE@VERSION...]: build PACKAGE of MODULE in a
-# throwaway module that copies the non-local replace directives of MODULE's go.mod (its local ones point
-# into pulumi's repository), pinning the extra modules given; the binary's version is VERSION.
-build_from_proxy() {
-  local module_at="$1" package="$2" output="$3" work gomod
-  shift 3
-  work="$(mktemp -d)"
-  if ! gomod="$(cd "$work" && go mod download -json "$module_at" \
-    | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("GoMod") or sys.exit(d.get("Error")))')"; then
-    rm -rf "$work"
-    return 1
-  fi
-  if ! (
-    cd "$work"
-    go mod init pulumi-pixverse-cli-build >/dev/null 2>&1
-    go mod edit -json "$gomod" | python3 -c '
+# The build from the Go module proxy: one line per stage on stderr, with the seconds since it began;
+# everything Go prints goes to $BUILD_LOG (its path is printed first); a failed stage prints the last
+# 30 lines of that log and its path.
+BUILD_LOG="$DEST.log"
+
+stage() { printf 'ensure-pulumi: [%4ss] %s\n' "$SECONDS" "$*" >&2; }
+
+logged() {  # logged WHAT COMMAND...: run COMMAND with its output in the log; on failure show the log's end
+  local what="$1"
+  shift
+  echo "### $what: $*" >>"$BUILD_LOG"
+  "$@" >>"$BUILD_LOG" 2>&1 && return 0
+  stage "failed to $what; the last 30 lines of $BUILD_LOG:"
+  tail -n 30 "$BUILD_LOG" | sed 's/^/    /' >&2
+  say "the whole log: $BUILD_LOG"
+  return 1
+}
+
+# prepare_module DIR MODULE@VERSION: make DIR a throwaway module that copies the non-local replace
+# directives of MODULE's go.mod at VERSION (its local ones point into pulumi's repository).
+prepare_module() {
+  local dir="$1" module_at="$2" gomod
+  mkdir -p "$dir"
+  gomod="$(cd "$dir" && go mod download -json "$module_at" 2>>"$BUILD_LOG" \
+    | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("GoMod") or sys.exit(d.get("Error")))' \
+    2>>"$BUILD_LOG")" || return 1
+  (cd "$dir" && go mod init pulumi-pixverse-cli-build && go mod edit -json "$gomod" | python3 -c '
 import json, sys
 for r in json.load(sys.stdin).get("Replace") or []:
     if r["New"].get("Version"):
         old = r["Old"]["Path"] + ("@" + r["Old"]["Version"] if r["Old"].get("Version") else "")
         new = r["New"]["Path"] + "@" + r["New"]["Version"]
         print(f"-replace={old}={new}")
-' | xargs -r go mod edit
-    say "resolving $package"
-    go get "$package@${module_at#*@}" "$@" >&2
-    say "compiling $package (a cold build takes several minutes)"
-    CGO_ENABLED=0 go build -trimpath \
-      -ldflags "-X $MODULE_ROOT/sdk/v3/go/common/version.Version=${module_at#*@}" -o "$output" "$package" >&2
-  ); then
-    rm -rf "$work"
-    return 1
-  fi
-  rm -rf "$work"
+' | xargs -r go mod edit)
+}
+
+in_dir() { local dir="$1"; shift; (cd "$dir" && "$@"); }
+
+# compile DIR PACKAGE VERSION OUTPUT: build PACKAGE in the module DIR, its version stamped VERSION.
+compile() {
+  (cd "$1" && CGO_ENABLED=0 go build -trimpath \
+    -ldflags "-X $MODULE_ROOT/sdk/v3/go/common/version.Version=$3" -o "$4" "$2")
 }
 
 build_from_go_proxy() {
   command -v go >/dev/null 2>&1 || { say "no Go toolchain: cannot build pulumi"; return 1; }
   export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"
-  local staging="$DEST.partial" sdk_dir
-  rm -rf "$staging" && mkdir -p "$staging/bin"
-  say "building pulumi v$PULUMI_VERSION and its Python language host from the Go module proxy into $DEST"
-  build_from_proxy "$MODULE_ROOT/pkg/v3@v$PULUMI_VERSION" "$MODULE_ROOT/pkg/v3/cmd/pulumi" "$staging/bin/pulumi" \
-    "$MODULE_ROOT/sdk/v3@v$PULUMI_VERSION"
-  build_from_proxy "$MODULE_ROOT/sdk/v3@v$LANGUAGE_HOST_VERSION" "$MODULE_ROOT/sdk/v3/python/cmd/pulumi-language-python" \
-    "$staging/bin/pulumi-language-python"
-  sdk_dir="$(cd "$staging" && go mod download -json "$MODULE_ROOT/sdk/v3@v$PULUMI_VERSION" \
+  local staging="$DEST.partial" work sdk_dir
+  local cli="$MODULE_ROOT/pkg/v3/cmd/pulumi" host="$MODULE_ROOT/sdk/v3/python/cmd/pulumi-language-python"
+  rm -rf "$staging" && mkdir -p "$staging/bin" "$CACHE_ROOT"
+  : >"$BUILD_LOG"
+  work="$(mktemp -d)"
+  # shellcheck disable=SC2064 # the folder is known now; the trap runs after this function returned
+  trap "rm -rf '$work'" EXIT
+  SECONDS=0
+  say "building pulumi v$PULUMI_VERSION and its Python language host from the Go module proxy, once"
+  say "(a few minutes); Go's output: $BUILD_LOG"
+  stage "resolve: pulumi v$PULUMI_VERSION (pkg/v3), the Python language host (sdk/v3 v$LANGUAGE_HOST_VERSION)"
+  logged "resolve the CLI's module" prepare_module "$work/cli" "$MODULE_ROOT/pkg/v3@v$PULUMI_VERSION" || return 1
+  logged "resolve the language host's module" \
+    prepare_module "$work/python" "$MODULE_ROOT/sdk/v3@v$LANGUAGE_HOST_VERSION" || return 1
+  stage "download: the modules they need from the Go module proxy"
+  logged "download the CLI's modules" \
+    in_dir "$work/cli" go get "$cli@v$PULUMI_VERSION" "$MODULE_ROOT/sdk/v3@v$PULUMI_VERSION" || return 1
+  logged "download the language host's modules" \
+    in_dir "$work/python" go get "$host@v$LANGUAGE_HOST_VERSION" || return 1
+  sdk_dir="$(cd "$work/cli" && go mod download -json "$MODULE_ROOT/sdk/v3@v$PULUMI_VERSION" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')"
+  stage "compile: the CLI (the longest stage)"
+  logged "compile the CLI" compile "$work/cli" "$cli" "v$PULUMI_VERSION" "$staging/bin/pulumi" || return 1
+  stage "compile: the Python language host"
+  logged "compile the Python language host" \
+    compile "$work/python" "$host" "v$LANGUAGE_HOST_VERSION" "$staging/bin/pulumi-language-python" || return 1
   install -m 0755 "$sdk_dir/python/cmd/pulumi-language-python-exec" "$staging/bin/"
   install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$staging/bin/"
   finish "$staging"
