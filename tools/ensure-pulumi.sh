@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make the Pulumi CLI, its Python language host and its two Python scripts available; print the
-# folder that holds them (stdout carries only that folder; progress goes to stderr).
+# Make the Pulumi CLI, its Python language host and its two Python scripts, and the YAML language host
+# available; print the folder that holds them (stdout carries only that folder; progress goes to stderr).
 #
 # Order of preference:
 #   1. a `pulumi` on PATH at $PULUMI_VERSION or newer that comes with a Python language host
@@ -11,16 +11,24 @@
 #      (sdk/v3 at $LANGUAGE_HOST_VERSION, the newest sdk/v3 that carries it: its own module is not
 #      served), and the scripts pulumi-language-python-exec and pulumi-resource-pulumi-python from
 #      sdk/v3 at $PULUMI_VERSION.
+# The YAML language host (pulumi-language-yaml of pulumi-yaml at $YAML_HOST_VERSION) must sit beside a
+# CLI on PATH (1); otherwise the printed folder is a cache entry of its own, keyed by all three
+# versions: links to the CLI's entry (2, 3 or 4) and the YAML host (the official installer's, or
+# built from the Go module proxy with a plain `go install`, about a minute). So adding or moving the
+# YAML host never rebuilds the CLI.
 # Idempotent: a cache entry is finished only when every part is there and its marker is written,
 # which happens last; anything else (an interrupted or failed build) is built again from scratch.
 set -euo pipefail
 
 PULUMI_VERSION="3.274.1"         # the CLI; the one place its version is named
 LANGUAGE_HOST_VERSION="3.68.0"   # sdk/v3 version whose python/cmd/pulumi-language-python is built
+YAML_HOST_VERSION="1.25.0"       # github.com/pulumi/pulumi-yaml version whose cmd/pulumi-language-yaml is built
 CACHE_ROOT="${PIXVERSE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-pixverse}"
 DEST="$CACHE_ROOT/pulumi-v$PULUMI_VERSION-python-host-v$LANGUAGE_HOST_VERSION"
 MARKER="$DEST/.complete"
 PARTS=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
+YAML_HOST="pulumi-language-yaml"
+OUT="$DEST-yaml-host-v$YAML_HOST_VERSION"   # the printed folder: links to DEST's parts, and the YAML host
 MODULE_ROOT="github.com/pulumi/pulumi"
 
 say() { echo "ensure-pulumi: $*" >&2; }
@@ -38,11 +46,46 @@ use_path_cli() {
   local cli have dir
   cli="$(command -v pulumi 2>/dev/null)" || return 1
   dir="$(dirname "$cli")"
-  [ "$dir" != "$DEST/bin" ] || return 1   # our own cache is judged by use_cache, marker included
+  case "$dir" in "$CACHE_ROOT"/*) return 1 ;; esac   # our own cache is judged by use_output, markers included
   have="$("$cli" version 2>/dev/null | sed 's/^v//')" || return 1
   version_at_least "$have" "$PULUMI_VERSION" || { say "pulumi $have on PATH is older than $PULUMI_VERSION"; return 1; }
   has_every_part "$dir" || { say "pulumi $have on PATH has no Python language host beside it"; return 1; }
+  [ -x "$dir/$YAML_HOST" ] || { say "pulumi $have on PATH has no YAML language host beside it"; return 1; }
   echo "$dir"
+}
+
+use_output() {  # the printed folder, finished, its links leading to a finished CLI entry
+  [ -f "$OUT/.complete" ] && [ -f "$MARKER" ] || return 1
+  if ! has_every_part "$OUT/bin" || [ ! -x "$OUT/bin/$YAML_HOST" ]; then
+    say "the cache in $OUT is incomplete: assembling it again"
+    return 1
+  fi
+  echo "$OUT/bin"
+}
+
+with_yaml_host() {  # with_yaml_host CLI_DIR: assemble the printed folder, marker last: links to CLI_DIR's
+  # parts and the YAML host (CLI_DIR's own when it has one, as the official installer's, else built)
+  local staging="$OUT.partial" part
+  rm -rf "$staging" && mkdir -p "$staging/bin"
+  for part in "${PARTS[@]}" "$YAML_HOST"; do
+    [ ! -x "$1/$part" ] || ln -s "$1/$part" "$staging/bin/$part"
+  done
+  if [ ! -x "$staging/bin/$YAML_HOST" ] && ! build_yaml_host "$staging/bin"; then
+    rm -rf "$staging"
+    return 1
+  fi
+  rm -rf "$OUT" && mv "$staging" "$OUT"
+  touch "$OUT/.complete"
+  say "pulumi $("$OUT/bin/pulumi" version) with the YAML language host v$YAML_HOST_VERSION ready in $OUT/bin"
+  echo "$OUT/bin"
+}
+
+build_yaml_host() {  # build_yaml_host DIR: pulumi-language-yaml into DIR, from the Go module proxy (no replaces)
+  command -v go >/dev/null 2>&1 || { say "no Go toolchain: cannot build the YAML language host"; return 1; }
+  say "building the YAML language host v$YAML_HOST_VERSION from the Go module proxy (about a minute)"
+  GOTOOLCHAIN=local GOBIN="$1" CGO_ENABLED=0 go install -trimpath \
+    -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_HOST_VERSION" \
+    "github.com/pulumi/pulumi-yaml/cmd/$YAML_HOST@v$YAML_HOST_VERSION" >&2
 }
 
 use_cache() {
@@ -124,4 +167,4 @@ build_from_go_proxy() {
   finish "$staging"
 }
 
-use_path_cli || use_cache || install_official || build_from_go_proxy
+use_path_cli || use_output || { cli_dir="$(use_cache || install_official || build_from_go_proxy)" && with_yaml_host "$cli_dir"; }
