@@ -13,9 +13,9 @@
 #      sdk/v3 at $PULUMI_VERSION.
 # The YAML language host (pulumi-language-yaml of pulumi-yaml at $YAML_HOST_VERSION) must sit beside a
 # CLI on PATH (1); otherwise the printed folder is a cache entry of its own, keyed by all three
-# versions: links to the CLI's entry (2, 3 or 4) and the YAML host (the official installer's, or
-# built from the Go module proxy with a plain `go install`, about a minute). So adding or moving the
-# YAML host never rebuilds the CLI.
+# versions: the parts of the CLI's entry (2, 3 or 4), hard-linked, and the YAML host (the official
+# installer's, or built from the Go module proxy with a plain `go install`, about a minute). So adding
+# or moving the YAML host never rebuilds the CLI.
 # Idempotent: a cache entry is finished only when every part is there and its marker is written,
 # which happens last; anything else (an interrupted or failed build) is built again from scratch.
 set -euo pipefail
@@ -28,7 +28,7 @@ DEST="$CACHE_ROOT/pulumi-v$PULUMI_VERSION-python-host-v$LANGUAGE_HOST_VERSION"
 MARKER="$DEST/.complete"
 PARTS=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
 YAML_HOST="pulumi-language-yaml"
-OUT="$DEST-yaml-host-v$YAML_HOST_VERSION"   # the printed folder: links to DEST's parts, and the YAML host
+OUT="$DEST-yaml-host-v$YAML_HOST_VERSION"   # the printed folder: DEST's parts (linked) and the YAML host
 MODULE_ROOT="github.com/pulumi/pulumi"
 
 say() { echo "ensure-pulumi: $*" >&2; }
@@ -54,7 +54,7 @@ use_path_cli() {
   echo "$dir"
 }
 
-use_output() {  # the printed folder, finished, its links leading to a finished CLI entry
+use_output() {  # the printed folder, finished, made from a finished CLI entry
   [ -f "$OUT/.complete" ] && [ -f "$MARKER" ] || return 1
   if ! has_every_part "$OUT/bin" || [ ! -x "$OUT/bin/$YAML_HOST" ]; then
     say "the cache in $OUT is incomplete: assembling it again"
@@ -63,12 +63,13 @@ use_output() {  # the printed folder, finished, its links leading to a finished 
   echo "$OUT/bin"
 }
 
-with_yaml_host() {  # with_yaml_host CLI_DIR: assemble the printed folder, marker last: links to CLI_DIR's
-  # parts and the YAML host (CLI_DIR's own when it has one, as the official installer's, else built)
+with_yaml_host() {  # with_yaml_host CLI_DIR: assemble the printed folder, marker last: CLI_DIR's parts
+  # (hard links: the CLI looks for language hosts beside its resolved executable and warns about any
+  # it finds on PATH instead) and the YAML host (CLI_DIR's own when it has one, else built)
   local staging="$OUT.partial" part
   rm -rf "$staging" && mkdir -p "$staging/bin"
   for part in "${PARTS[@]}" "$YAML_HOST"; do
-    [ ! -x "$1/$part" ] || ln -s "$1/$part" "$staging/bin/$part"
+    [ ! -x "$1/$part" ] || ln "$1/$part" "$staging/bin/$part" 2>/dev/null || cp "$1/$part" "$staging/bin/$part"
   done
   if [ ! -x "$staging/bin/$YAML_HOST" ] && ! build_yaml_host "$staging/bin"; then
     rm -rf "$staging"
