@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pulumi.runtime.rpc import UNKNOWN
 
 from .client import ClientSettings, NotFoundError, PixverseError
-from .failures import explain
+from .failures import OperationFailed, explain
 from .settings import MissingTokenError, resolve_settings
 
 if TYPE_CHECKING:
@@ -131,12 +131,23 @@ class AccountKind:
     """What both kinds share: their fields, the check of new inputs, and how a failure names one."""
 
     FIELDS: tuple[str, ...]
+    KEY: str
+    """The field that identifies an account: its id."""
     CREDENTIALS: tuple[str, ...]
     """Fields that are credentials: always secret, never repeated in a message."""
 
     def name(self, key: Any) -> str:
         """The account as a failure names it, by its key (channel or email)."""
         raise NotImplementedError
+
+    def _missing(self, id_: str, declared: Mapping[str, Any] | None) -> None:
+        """A read found no account `id_`: fine for a refresh (the account leaves the state), a failure
+        of one line for an import (nothing `declared`), which adopts only what exists."""
+        if declared is None:
+            raise OperationFailed(
+                f"importing {self.name(id_)} failed: the service has no such account; check the {self.KEY} "
+                "(an import only reads, it never creates one)"
+            )
 
     def problems(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[FieldProblem]:
         """Every rule the new inputs break, without calling the API; values unknown in a preview are
@@ -162,8 +173,9 @@ class AccountKind:
         """Create the account `props` describe; return its id and outputs."""
         raise NotImplementedError
 
-    def read(self, service: Service, id_: str, declared: Mapping[str, Any]) -> Read | None:
-        """The live account `id_` (None when it is gone), given what the state holds (`declared`)."""
+    def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
+        """The live account `id_` (None when it is gone), given what the state holds (`declared`; None
+        for an import, which has no state yet)."""
         raise NotImplementedError
 
     def update(self, service: Service, news: Mapping[str, Any]) -> dict[str, Any]:
@@ -179,6 +191,7 @@ class V1(AccountKind):
     """PixVerse v1 accounts (Discord token, server, channel, maxJobs); the id is the channel."""
 
     FIELDS = FIELDS
+    KEY = "channel"
     CREDENTIALS = ("discord",)
 
     def name(self, key: Any) -> str:
@@ -213,18 +226,19 @@ class V1(AccountKind):
                 client.upsert_account(account.wire())
         return account.channel, account.wire()
 
-    def read(self, service: Service, id_: str, declared: Mapping[str, Any]) -> Read | None:
-        """The live account, from the list call the process's reads share; None when it is gone. The
-        live fields are the outputs and the inputs, so a refresh ends with a clean state; with nothing
-        `declared` (an import), the inputs leave the Discord token out: what an import prints would
-        show it (declare it in the program instead)."""
+    def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
+        """The live account, from the list call the process's reads share; None when it is gone (see
+        `_missing`). The live fields are the outputs and the inputs, so a refresh ends with a clean
+        state; for an import (nothing `declared`), the inputs leave the Discord token out: what an
+        import prints would show it (declare it in the program instead)."""
         with service.operation("reading", self.name(id_)) as client:
             live = client.listed_account(id_)
         if live is None:
+            self._missing(id_, declared)
             return None
         record = {name: live.get(name) for name in FIELDS}
         record["channel"] = record["channel"] or id_
-        inputs = dict(record) if declared else {k: v for k, v in record.items() if k not in self.CREDENTIALS}
+        inputs = dict(record) if declared is not None else _without(record, self.CREDENTIALS)
         return Read(id_, record, inputs)
 
     def update(self, service: Service, news: Mapping[str, Any]) -> dict[str, Any]:
@@ -250,6 +264,7 @@ class V2(AccountKind):
     """
 
     FIELDS = FIELDS_V2
+    KEY = "email"
     CREDENTIALS = V2_CREDENTIALS
 
     def name(self, key: Any) -> str:
@@ -280,14 +295,17 @@ class V2(AccountKind):
             stored = client.upsert_account_v2(account.wire())
         return account.email, _v2_outputs(account.wire(), stored)
 
-    def read(self, service: Service, id_: str, declared: Mapping[str, Any]) -> Read | None:
-        """The live account, from the list call the process's reads share (None when it is gone).
+    def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
+        """The live account, from the list call the process's reads share (None when it is gone, see
+        `_missing`).
         email and maxJobs come from the service; password and token keep their `declared` values,
         since the service never returns them (an import has none: declare them in the program)."""
         with service.operation("reading", self.name(id_)) as client:
             live = client.listed_account_v2(id_)
         if live is None:
+            self._missing(id_, declared)
             return None
+        declared = declared or {}
         kept = {name: declared[name] for name in V2_CREDENTIALS if declared.get(name) is not None}
         inputs = {"email": live.get("email") or id_, "maxJobs": live.get("maxJobs"), **kept}
         return Read(id_, _v2_outputs(inputs, live), inputs)
@@ -305,6 +323,10 @@ class V2(AccountKind):
         """DELETE the account; one that is already gone counts as deleted."""
         with service.operation("deleting", self.name(id_)) as client, contextlib.suppress(NotFoundError):
             client.delete_account_v2(id_)
+
+
+def _without(record: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: value for name, value in record.items() if name not in names}
 
 
 def _matches(live: Mapping[str, Any], account: Account) -> bool:
