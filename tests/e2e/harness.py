@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import yaml
+
 if TYPE_CHECKING:
     import pytest
     from emulator_admin import EmulatorAdmin
@@ -98,12 +100,9 @@ class StackUnderTest:
         self.name = name
         self.work_dir = root / "project"
         self.backend_dir = root / "backend"
-        (self.work_dir / "stacks").mkdir(parents=True)
+        self.work_dir.mkdir(parents=True)
         self.backend_dir.mkdir()
-        shutil.copy(REPO_ROOT / "Pulumi.yaml", self.work_dir)
-        shutil.copy(REPO_ROOT / "stacks" / "__main__.py", self.work_dir / "stacks")
-        (self.work_dir / ".venv").symlink_to(REPO_ROOT / ".venv")
-        (self.work_dir / "stacks" / ".venv").symlink_to(Path("..") / ".venv")  # as in the repository
+        self.make_project()
         self.env = {
             **os.environ,
             "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),
@@ -116,6 +115,14 @@ class StackUnderTest:
         self.cli("stack", "init")
         self.cli("config", "set", "pixverse:apiUrl", api_url)
         self.cli("config", "set", "pixverse:maxRetries", "2")
+
+    def make_project(self) -> None:
+        """This repository's project (the Python program) in the project folder."""
+        (self.work_dir / "stacks").mkdir()
+        shutil.copy(REPO_ROOT / "Pulumi.yaml", self.work_dir)
+        shutil.copy(REPO_ROOT / "stacks" / "__main__.py", self.work_dir / "stacks")
+        (self.work_dir / ".venv").symlink_to(REPO_ROOT / ".venv")
+        (self.work_dir / "stacks" / ".venv").symlink_to(Path("..") / ".venv")  # as in the repository
 
     def cli(self, *args: str, stdin: str | None = None, timeout: float = 240) -> str:
         """Run `pulumi ARGS` on this stack (as tools/pulumi); return stdout, raise CommandFailed."""
@@ -185,10 +192,10 @@ class StackUnderTest:
         """The deployment as `pulumi stack export` prints it to a user (secrets stay encrypted)."""
         return dict(json.loads(self.cli("stack", "export"))["deployment"])
 
-    def accounts_in_state(self) -> dict[str, dict[str, Any]]:
+    def accounts_in_state(self, type_: str = ACCOUNT_TYPE) -> dict[str, dict[str, Any]]:
         """Resources of the account type in `pulumi stack export`, keyed by resource name."""
         resources = self.export().get("resources", [])
-        return {r["urn"].rsplit("::", 1)[1]: r for r in resources if r["type"] == ACCOUNT_TYPE}
+        return {r["urn"].rsplit("::", 1)[1]: r for r in resources if r["type"] == type_}
 
     def assert_no_token_leaked(self) -> None:
         """No Discord token nor the API token in the CLI's output, the export, or any state file."""
@@ -312,3 +319,44 @@ def new_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPa
     """A fresh stack in a project folder of its own with its own file:// backend, aimed at the
     emulator; neither its config nor the environment holds an API token yet."""
     return StackUnderTest(name, tmp_path_factory.mktemp(name), service.url)
+
+
+V1_TYPE = "pixverse:index:Account"
+V2_TYPE = "pixverse:index:AccountV2"
+PLUGIN_DIR = REPO_ROOT / ".venv" / "bin"
+"""Where `pip install` put the plugin `pulumi-resource-pixverse`."""
+
+
+class YamlStack(StackUnderTest):
+    """A stack of a Pulumi YAML project that uses the plugin, declared in its Pulumi.yaml
+    (`plugins: providers:`, the folder of the virtualenv's scripts). Steps rewrite the program."""
+
+    def make_project(self) -> None:
+        self.write_program({})
+
+    def write_program(
+        self, resources: dict[str, Any], outputs: dict[str, Any] | None = None, secrets: tuple[str, ...] = ()
+    ) -> None:
+        """Pulumi.yaml with these `resources` and `outputs`; each name in `secrets` is a secret in the
+        stack's config (see set_secret), which the resources use as `${name}`."""
+        project = {
+            "name": "pixverse-yaml-e2e",
+            "runtime": "yaml",
+            "plugins": {"providers": [{"name": "pixverse", "path": str(PLUGIN_DIR)}]},
+            "config": {name: {"type": "string", "secret": True} for name in secrets},
+            "resources": resources,
+            "outputs": outputs or {},
+        }
+        fresh = json.loads(json.dumps(project))  # no shared objects: Pulumi YAML refuses YAML aliases
+        (self.work_dir / "Pulumi.yaml").write_text(yaml.safe_dump(fresh, sort_keys=False))
+
+    def set_secret(self, name: str, value: str) -> None:
+        """Set the stack's config `name` as a secret, the value passed on stdin."""
+        self.tokens.append(value)
+        self.cli("config", "set", "--secret", name, stdin=value)
+
+
+def new_yaml_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPathFactory) -> YamlStack:
+    """A fresh YAML stack in a project folder of its own with its own file:// backend, aimed at the
+    emulator (pixverse:apiUrl); neither its config nor the environment holds an API token yet."""
+    return YamlStack(name, tmp_path_factory.mktemp(name), service.url)
