@@ -1,8 +1,9 @@
 """The e2e harness: a stack of this project driven by plain `pulumi` commands, as a person types them.
 
 Each stack lives in its own copy of the project (Pulumi.yaml and stacks/__main__.py, the virtualenv
-linked in as a user's project has its own) with a `file://` backend, and every command goes through
-`tools/pulumi`, the CLI with its Python language host. Everything the CLI printed is kept, so each
+linked in as a user's project has its own; or, for `YamlStack`, a Pulumi YAML program that uses the
+plugin) with a `file://` backend, and every command goes through `tools/pulumi`, the CLI with its
+language hosts. Everything the CLI printed is kept, so each
 step can check that no token appears in plain text in the output, `pulumi stack export`, or any
 file of the state.
 """
@@ -94,11 +95,14 @@ class CommandFailed(Exception):
 class StackUnderTest:
     """One stack of the project in a project folder of its own, and everything the CLI printed."""
 
+    project_dir = "project"
+    """The project folder, under the stack's own folder."""
+
     def __init__(self, name: str, root: Path, api_url: str, passphrase: str | None = None) -> None:
         """`passphrase`: the stack's secrets passphrase (default: a fresh random one), e.g. the one
         that encrypted a state this stack is to import."""
         self.name = name
-        self.work_dir = root / "project"
+        self.work_dir = root / self.project_dir
         self.backend_dir = root / "backend"
         self.work_dir.mkdir(parents=True)
         self.backend_dir.mkdir()
