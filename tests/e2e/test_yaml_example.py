@@ -27,7 +27,9 @@ def test_the_yaml_example_runs_as_written(pulumi_cli, service, tmp_path_factory)
     stack.env["USEAPI_TOKEN"] = service.token  # as the README runs it: the token from the environment
     stack.tokens.extend([service.token, *MADE_UP])
     step = Step(service)
-    assert change_summary(stack.up()) == {"create": 3}
+    printed = stack.up()
+    assert change_summary(printed) == {"create": 3}
+    assert "warning" not in printed.lower()  # the plugin and the YAML host found where they are declared
     assert service.accounts()["1200000000000000011"]["discord"] == MADE_UP[0]
     assert service.accounts_v2()["creator-1@studio.example"]["password"] == MADE_UP[1]
     assert stack.accounts_in_state(V1_TYPE)["studio-main"]["outputs"]["discord"][SECRET_SIG]

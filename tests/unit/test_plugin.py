@@ -196,3 +196,16 @@ def test_a_failure_is_one_line_naming_the_account(emulator):
     assert str(failed.value).startswith(f"creating the account on channel {PROPS['channel']} failed: ")
     assert "the service refused the API token" in str(failed.value)
     assert "\n" not in str(failed.value) and "rotated-away" not in str(failed.value)
+
+
+def test_calls_run_at_once_beyond_the_dynamic_servers_four(plugin, emulator):
+    """Eight creates at once, each request held by the emulator: each needs a connection of its own."""
+    emulator.fault(delay=0.3, count=16)
+    accounts = [{**PROPS, "discord": f"token-{i}", "channel": str(222222222222222230 + i)} for i in range(8)]
+
+    async def create_all() -> list[Any]:
+        calls = [plugin.create(CreateRequest(URN, values(a), 0, False)) for a in accounts]
+        return list(await asyncio.gather(*calls))
+
+    assert sorted(r.resource_id for r in run(create_all())) == sorted(a["channel"] for a in accounts)
+    assert emulator.connections() > 4
