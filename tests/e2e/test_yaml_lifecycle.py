@@ -113,7 +113,17 @@ def test_05_drift_shows_on_refresh_and_the_next_up_restores_it(stack, service):
     assert service.accounts()[ALPHA["channel"]]["maxJobs"] == 7
 
 
-def test_06_a_new_channel_replaces_the_account_deleting_the_old_one_first(stack, service):
+def test_06_an_account_deleted_behind_pulumis_back_leaves_the_state_on_refresh(stack, service):
+    service.remove(ALPHA["channel"])
+    assert change_summary(stack.refresh()) == {"delete": 1, "same": 2}
+    assert stack.accounts_in_state(V1_TYPE) == {}
+    step = Step(service)
+    assert change_summary(stack.up()) == {"create": 1, "same": 2}
+    assert f"POST {ALPHA['channel']}" in step.calls()
+    assert service.accounts()[ALPHA["channel"]] == wire({**ALPHA, "maxJobs": 7})
+
+
+def test_07_a_new_channel_replaces_the_account_deleting_the_old_one_first(stack, service):
     moved = {**ALPHA, "channel": "931000000000000002", "maxJobs": 7}
     program(stack, moved, CREATOR)
     step = Step(service)
@@ -123,7 +133,7 @@ def test_06_a_new_channel_replaces_the_account_deleting_the_old_one_first(stack,
     assert service.accounts() == {moved["channel"]: wire(moved)}
 
 
-def test_07_a_new_email_replaces_the_account_creating_the_new_one_first(stack, service):
+def test_08_a_new_email_replaces_the_account_creating_the_new_one_first(stack, service):
     program(
         stack, {**ALPHA, "channel": "931000000000000002", "maxJobs": 7}, {**CREATOR, "email": "y2@px.example"}
     )
@@ -134,7 +144,7 @@ def test_07_a_new_email_replaces_the_account_creating_the_new_one_first(stack, s
     assert set(service.accounts_v2()) == {"y2@px.example"}
 
 
-def test_08_a_bad_value_fails_the_preview_in_one_line_naming_field_and_rule(stack, service):
+def test_09_a_bad_value_fails_the_preview_in_one_line_naming_field_and_rule(stack, service):
     program(
         stack,
         {**ALPHA, "channel": "931000000000000002", "maxJobs": 11},
@@ -150,7 +160,7 @@ def test_08_a_bad_value_fails_the_preview_in_one_line_naming_field_and_rule(stac
     assert step.requests() == []
 
 
-def test_09_a_refused_token_passes_the_preview_sending_nothing_and_fails_the_up_in_one_line(stack, service):
+def test_10_a_refused_token_passes_the_preview_sending_nothing_and_fails_the_up_in_one_line(stack, service):
     program(
         stack, {**ALPHA, "channel": "931000000000000002", "maxJobs": 6}, {**CREATOR, "email": "y2@px.example"}
     )
@@ -166,7 +176,7 @@ def test_09_a_refused_token_passes_the_preview_sending_nothing_and_fails_the_up_
     assert [r["status"] for r in step.requests()] == [401]
 
 
-def test_10_destroy_leaves_no_account_in_the_service(stack, service, api_token):
+def test_11_destroy_leaves_no_account_in_the_service(stack, service, api_token):
     stack.set_api_token(api_token)
     stack.up()  # saves the token again: destroy uses the provider config of the state
     assert change_summary(stack.destroy()) == {"delete": 3}
