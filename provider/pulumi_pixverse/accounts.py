@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pulumi.runtime.rpc import UNKNOWN
 
 from .client import ClientSettings, NotFoundError, PixverseError
+from .client.sanitize import remember_secret
 from .failures import OperationFailed, explain
 from .settings import MissingTokenError, resolve_settings
 
@@ -40,6 +41,8 @@ FIELDS_V2 = ("email", "password", "maxJobs", "token")
 """v2 wire and state names (`models.FIELDS_V2`, repeated likewise)."""
 V2_CREDENTIALS = ("password", "token")
 """v2 fields the service never returns (GET masks them): kept as declared, drift in them unseen."""
+CREDENTIALS = ("discord", *V2_CREDENTIALS)
+"""Fields of either version that hold a credential: redacted from every message of the process."""
 
 
 def is_unknown(value: Any) -> bool:
@@ -110,13 +113,17 @@ class Service:
             return self.client
 
     @contextlib.contextmanager
-    def operation(self, verb: str, account: str) -> Iterator[PixverseClient]:
-        """The client for one operation on `account`; any failure but a 404 (which the caller
-        interprets) becomes OperationFailed, one line naming the account."""
+    def operation(
+        self, verb: str, account: str, *records: Mapping[str, Any] | None
+    ) -> Iterator[PixverseClient]:
+        """The client for one operation on `account`; any failure the caller does not handle inside
+        (a 404 it interprets) becomes OperationFailed, one line naming the account. The credentials
+        in `records` (the operation's inputs and state) are redacted from every message."""
+        for record in records:
+            for name in CREDENTIALS:
+                remember_secret((record or {}).get(name))
         try:
             yield self.api()
-        except NotFoundError:
-            raise
         except (PixverseError, MissingTokenError) as error:
             raise explain(verb, account, error) from None
         except ValueError as error:
@@ -178,12 +185,13 @@ class AccountKind:
         for an import, which has no state yet)."""
         raise NotImplementedError
 
-    def update(self, service: Service, news: Mapping[str, Any]) -> dict[str, Any]:
-        """Write the new inputs; return every output."""
+    def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """Write the new inputs (`olds`: the state); return every output."""
         raise NotImplementedError
 
-    def delete(self, service: Service, id_: str) -> None:
-        """Remove the account `id_`; one already gone counts as deleted."""
+    def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
+        """Remove the account `id_` (`props`: its state); one the service says is not configured
+        counts as deleted."""
         raise NotImplementedError
 
 
@@ -216,7 +224,7 @@ class V1(AccountKind):
         and the outputs."""
         from .models import parse_account
 
-        with service.operation("creating", self.name(props.get("channel"))) as client:
+        with service.operation("creating", self.name(props.get("channel")), props) as client:
             account = parse_account(props)
             try:
                 live = client.get_account(account.channel)
@@ -231,28 +239,30 @@ class V1(AccountKind):
         `_missing`). The live fields are the outputs and the inputs, so a refresh ends with a clean
         state; for an import (nothing `declared`), the inputs leave the Discord token out: what an
         import prints would show it (declare it in the program instead)."""
-        with service.operation("reading", self.name(id_)) as client:
+        with service.operation("reading", self.name(id_), declared) as client:
             live = client.listed_account(id_)
         if live is None:
             self._missing(id_, declared)
             return None
-        record = {name: live.get(name) for name in FIELDS}
-        record["channel"] = record["channel"] or id_
+        record = {name: live[name] for name in FIELDS}
         inputs = dict(record) if declared is not None else _without(record, self.CREDENTIALS)
         return Read(id_, record, inputs)
 
-    def update(self, service: Service, news: Mapping[str, Any]) -> dict[str, Any]:
+    def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """POST the new settings (an upsert) and return every output."""
         from .models import parse_account
 
-        with service.operation("updating", self.name(news.get("channel"))) as client:
+        with service.operation("updating", self.name(news.get("channel")), news, olds) as client:
             account = parse_account(news)
             client.upsert_account(account.wire())
         return account.wire()
 
-    def delete(self, service: Service, id_: str) -> None:
-        """DELETE the account; one that is already gone counts as deleted."""
-        with service.operation("deleting", self.name(id_)) as client, contextlib.suppress(NotFoundError):
+    def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
+        """DELETE the account; one that the service itself says is not configured counts as deleted."""
+        with (
+            service.operation("deleting", self.name(id_), props) as client,
+            contextlib.suppress(NotFoundError),
+        ):
             client.delete_account(id_)
 
 
@@ -290,7 +300,7 @@ class V2(AccountKind):
         of the same email is taken over. Returns the id and the outputs."""
         from .models import parse_account_v2
 
-        with service.operation("creating", self.name(props.get("email"))) as client:
+        with service.operation("creating", self.name(props.get("email")), props) as client:
             account = parse_account_v2(props)
             stored = client.upsert_account_v2(account.wire())
         return account.email, _v2_outputs(account.wire(), stored)
@@ -300,28 +310,31 @@ class V2(AccountKind):
         `_missing`).
         email and maxJobs come from the service; password and token keep their `declared` values,
         since the service never returns them (an import has none: declare them in the program)."""
-        with service.operation("reading", self.name(id_)) as client:
+        with service.operation("reading", self.name(id_), declared) as client:
             live = client.listed_account_v2(id_)
         if live is None:
             self._missing(id_, declared)
             return None
         declared = declared or {}
         kept = {name: declared[name] for name in V2_CREDENTIALS if declared.get(name) is not None}
-        inputs = {"email": live.get("email") or id_, "maxJobs": live.get("maxJobs"), **kept}
+        inputs = {"email": live["email"], "maxJobs": live["maxJobs"], **kept}
         return Read(id_, _v2_outputs(inputs, live), inputs)
 
-    def update(self, service: Service, news: Mapping[str, Any]) -> dict[str, Any]:
+    def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """POST the new settings (an upsert, one request) and return every output."""
         from .models import parse_account_v2
 
-        with service.operation("updating", self.name(news.get("email"))) as client:
+        with service.operation("updating", self.name(news.get("email")), news, olds) as client:
             account = parse_account_v2(news)
             stored = client.upsert_account_v2(account.wire())
         return _v2_outputs(account.wire(), stored)
 
-    def delete(self, service: Service, id_: str) -> None:
-        """DELETE the account; one that is already gone counts as deleted."""
-        with service.operation("deleting", self.name(id_)) as client, contextlib.suppress(NotFoundError):
+    def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
+        """DELETE the account; one that the service itself says is not configured counts as deleted."""
+        with (
+            service.operation("deleting", self.name(id_), props) as client,
+            contextlib.suppress(NotFoundError),
+        ):
             client.delete_account_v2(id_)
 
 
@@ -336,7 +349,5 @@ def _matches(live: Mapping[str, Any], account: Account) -> bool:
 def _v2_outputs(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
     """The declared record plus the non-secret facts of the service's session (never `jwt` itself,
     whose expiry moves on its own)."""
-    session = stored.get("jwt")
-    if not isinstance(session, dict):
-        session = {}
+    session = stored["jwt"]
     return {**record, "accountId": session.get("AccountId"), "username": session.get("Username")}

@@ -90,11 +90,11 @@ class _AccountProvider(ResourceProvider):
             return ReadResult("", {})
         return ReadResult(read.id, read.outputs, read.inputs)
 
-    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        return UpdateResult(self._kind.update(self._service, news))
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._kind.update(self._service, olds, news))
 
-    def delete(self, id_: str, _props: dict[str, Any]) -> None:
-        self._kind.delete(self._service, id_)
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        self._kind.delete(self._service, id_, props)
 
 
 class PixverseAccountProvider(_AccountProvider):

@@ -114,11 +114,13 @@ class PixverseProvider(Provider):
 
     async def update(self, request: UpdateRequest) -> UpdateResponse:
         kind = _kind(request.type)
-        outputs = await self._run(kind.update, self._service, plain(request.news))
+        outputs = await self._run(kind.update, self._service, plain(request.olds), plain(request.news))
         return UpdateResponse(_outputs(kind, outputs, request.news))
 
     async def delete(self, request: DeleteRequest) -> None:
-        await self._run(_kind(request.type).delete, self._service, request.resource_id)
+        await self._run(
+            _kind(request.type).delete, self._service, request.resource_id, plain(request.properties)
+        )
 
     async def _run(self, call: Callable[..., T], *args: Any) -> T:
         """`call(*args)` on one of the provider's threads (the lifecycle blocks on HTTP)."""

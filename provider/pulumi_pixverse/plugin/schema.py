@@ -28,6 +28,11 @@ _CONFIG: dict[str, dict[str, Any]] = {
         "type": "number",
         "description": "Seconds to wait for an answer. Default: USEAPI_READ_TIMEOUT, else 30.",
     },
+    "requestTimeout": {
+        "type": "number",
+        "description": "Seconds one call may take in all (every attempt and the waits between). "
+        "Default: USEAPI_REQUEST_TIMEOUT, else 120.",
+    },
     "maxRetries": {
         "type": "integer",
         "description": "Retries after the first attempt, for 429, 5xx, timeouts and dropped connections. "

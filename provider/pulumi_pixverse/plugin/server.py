@@ -2,7 +2,7 @@
 corrections, each for something the SDK 3.272.0 servicer does that a user would notice:
 
 - a failed operation shows as its one line (`OperationFailed`), not as the SDK's message with the
-  Python stack under it (other errors keep it);
+  Python stack under it (other errors keep it, with every credential the process knows redacted);
 - a read of an account that is gone answers a bare response: the SDK always sends properties, which
   the engine takes for a resource that exists (an import of a missing channel would succeed, empty);
 - a diff sees the old outputs completed with the old inputs, which the engine sends and the SDK
@@ -25,6 +25,7 @@ from pulumi.runtime import proto
 from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
+from ..client.sanitize import redact
 from ..failures import OperationFailed
 from .provider import PixverseProvider
 
@@ -34,14 +35,15 @@ T = TypeVar("T")
 class _Servicer(ProviderServicer):
     async def _plainly(self, call: Awaitable[T], context: grpc.aio.ServicerContext[Any, Any]) -> T:
         """The RPC's answer; an OperationFailed (which the SDK wraps with its stack) ends the RPC with
-        its message alone."""
+        its message alone, any other failure with the SDK's message and stack, every credential the
+        process knows redacted."""
         try:
             return await call
         except Exception as error:
             cause = error if isinstance(error, OperationFailed) else error.__context__
-            if isinstance(cause, OperationFailed):
-                await context.abort(grpc.StatusCode.UNKNOWN, str(cause))
-            raise
+            shown = str(cause) if isinstance(cause, OperationFailed) else redact(str(error))
+            await context.abort(grpc.StatusCode.UNKNOWN, shown)
+            raise  # not reached: abort raises
 
     async def Check(self, request: Any, context: Any) -> Any:
         return await self._plainly(super().Check(request, context), context)
