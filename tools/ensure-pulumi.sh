@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Make the Pulumi CLI, its Python language host and its two Python scripts available; print the
-# folder that holds them (stdout carries only that folder; progress goes to stderr: a build prints one
-# line per stage with the seconds elapsed, and Go's own output goes to a log file beside the cache entry).
+# Make the Pulumi CLI, its Python language host and its two Python scripts, and the YAML language host
+# available; print the folder that holds them (stdout carries only that folder; progress goes to stderr:
+# a build prints one line per stage with the seconds elapsed, and Go's own output goes to a log file
+# beside the cache entry, whose path it prints).
 #
 # Order of preference:
 #   1. a `pulumi` on PATH at $PULUMI_VERSION or newer that comes with a Python language host
@@ -12,16 +13,24 @@
 #      (sdk/v3 at $LANGUAGE_HOST_VERSION, the newest sdk/v3 that carries it: its own module is not
 #      served), and the scripts pulumi-language-python-exec and pulumi-resource-pulumi-python from
 #      sdk/v3 at $PULUMI_VERSION.
+# The YAML language host (pulumi-language-yaml of pulumi-yaml at $YAML_HOST_VERSION) must sit beside a
+# CLI on PATH (1); otherwise the printed folder is a cache entry of its own, keyed by all three
+# versions: the parts of the CLI's entry (2, 3 or 4), hard-linked, and the YAML host (the official
+# installer's, or built from the Go module proxy with a plain `go install`, about a minute). So adding
+# or moving the YAML host never rebuilds the CLI.
 # Idempotent: a cache entry is finished only when every part is there and its marker is written,
 # which happens last; anything else (an interrupted or failed build) is built again from scratch.
 set -euo pipefail
 
 PULUMI_VERSION="3.274.1"         # the CLI; the one place its version is named
 LANGUAGE_HOST_VERSION="3.68.0"   # sdk/v3 version whose python/cmd/pulumi-language-python is built
+YAML_HOST_VERSION="1.25.0"       # github.com/pulumi/pulumi-yaml version whose cmd/pulumi-language-yaml is built
 CACHE_ROOT="${PIXVERSE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-pixverse}"
 DEST="$CACHE_ROOT/pulumi-v$PULUMI_VERSION-python-host-v$LANGUAGE_HOST_VERSION"
 MARKER="$DEST/.complete"
 PARTS=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
+YAML_HOST="pulumi-language-yaml"
+OUT="$DEST-yaml-host-v$YAML_HOST_VERSION"   # the printed folder: DEST's parts (linked) and the YAML host
 MODULE_ROOT="github.com/pulumi/pulumi"
 
 say() { echo "ensure-pulumi: $*" >&2; }
@@ -39,11 +48,47 @@ use_path_cli() {
   local cli have dir
   cli="$(command -v pulumi 2>/dev/null)" || return 1
   dir="$(dirname "$cli")"
-  [ "$dir" != "$DEST/bin" ] || return 1   # our own cache is judged by use_cache, marker included
+  case "$dir" in "$CACHE_ROOT"/*) return 1 ;; esac   # our own cache is judged by use_output, markers included
   have="$("$cli" version 2>/dev/null | sed 's/^v//')" || return 1
   version_at_least "$have" "$PULUMI_VERSION" || { say "pulumi $have on PATH is older than $PULUMI_VERSION"; return 1; }
   has_every_part "$dir" || { say "pulumi $have on PATH has no Python language host beside it"; return 1; }
+  [ -x "$dir/$YAML_HOST" ] || { say "pulumi $have on PATH has no YAML language host beside it"; return 1; }
   echo "$dir"
+}
+
+use_output() {  # the printed folder, finished, made from a finished CLI entry
+  [ -f "$OUT/.complete" ] && [ -f "$MARKER" ] || return 1
+  if ! has_every_part "$OUT/bin" || [ ! -x "$OUT/bin/$YAML_HOST" ]; then
+    say "the cache in $OUT is incomplete: assembling it again"
+    return 1
+  fi
+  echo "$OUT/bin"
+}
+
+with_yaml_host() {  # with_yaml_host CLI_DIR: assemble the printed folder, marker last: CLI_DIR's parts
+  # (hard links: the CLI looks for language hosts beside its resolved executable and warns about any
+  # it finds on PATH instead) and the YAML host (CLI_DIR's own when it has one, else built)
+  local staging="$OUT.partial" part
+  rm -rf "$staging" && mkdir -p "$staging/bin"
+  for part in "${PARTS[@]}" "$YAML_HOST"; do
+    [ ! -x "$1/$part" ] || ln "$1/$part" "$staging/bin/$part" 2>/dev/null || cp "$1/$part" "$staging/bin/$part"
+  done
+  if [ ! -x "$staging/bin/$YAML_HOST" ] && ! build_yaml_host "$staging/bin"; then
+    rm -rf "$staging"
+    return 1
+  fi
+  rm -rf "$OUT" && mv "$staging" "$OUT"
+  touch "$OUT/.complete"
+  stage "done: pulumi $("$OUT/bin/pulumi" version) with the YAML language host v$YAML_HOST_VERSION ready in $OUT/bin"
+  echo "$OUT/bin"
+}
+
+build_yaml_host() {  # build_yaml_host DIR: pulumi-language-yaml into DIR, from the Go module proxy (no replaces)
+  command -v go >/dev/null 2>&1 || { say "no Go toolchain: cannot build the YAML language host"; return 1; }
+  stage "compile: the YAML language host v$YAML_HOST_VERSION (about a minute; Go's output: $BUILD_LOG)"
+  logged "compile the YAML language host" env GOTOOLCHAIN=local GOBIN="$1" CGO_ENABLED=0 go install -trimpath \
+    -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_HOST_VERSION" \
+    "github.com/pulumi/pulumi-yaml/cmd/$YAML_HOST@v$YAML_HOST_VERSION"
 }
 
 use_cache() {
@@ -59,7 +104,7 @@ finish() {  # finish STAGING: move a complete staging folder into place, marker 
   has_every_part "$1/bin" || { say "build in $1 is missing a part"; return 1; }
   rm -rf "$DEST" && mv "$1" "$DEST"
   touch "$MARKER"
-  stage "done: pulumi $("$DEST/bin/pulumi" version) ready in $DEST/bin"
+  say "pulumi $("$DEST/bin/pulumi" version) ready in $DEST/bin"
   echo "$DEST/bin"
 }
 
@@ -73,7 +118,7 @@ install_official() {
   finish "$staging"
 }
 
-# The build from the Go module proxy: one line per stage on stderr, with the seconds since it began;
+# The builds from the Go module proxy: one line per stage on stderr, with the seconds since this began;
 # everything Go prints goes to $BUILD_LOG (its path is printed first); a failed stage prints the last
 # 30 lines of that log and its path.
 BUILD_LOG="$DEST.log"
@@ -127,9 +172,8 @@ build_from_go_proxy() {
   work="$(mktemp -d)"
   # shellcheck disable=SC2064 # the folder is known now; the trap runs after this function returned
   trap "rm -rf '$work'" EXIT
-  SECONDS=0
-  say "building pulumi v$PULUMI_VERSION and its Python language host from the Go module proxy, once"
-  say "(a few minutes); Go's output: $BUILD_LOG"
+  say "building pulumi v$PULUMI_VERSION and its language hosts from the Go module proxy, once (a few"
+  say "minutes); Go's output: $BUILD_LOG"
   stage "resolve: pulumi v$PULUMI_VERSION (pkg/v3), the Python language host (sdk/v3 v$LANGUAGE_HOST_VERSION)"
   logged "resolve the CLI's module" prepare_module "$work/cli" "$MODULE_ROOT/pkg/v3@v$PULUMI_VERSION" || return 1
   logged "resolve the language host's module" \
@@ -151,4 +195,4 @@ build_from_go_proxy() {
   finish "$staging"
 }
 
-use_path_cli || use_cache || install_official || build_from_go_proxy
+use_path_cli || use_output || { cli_dir="$(use_cache || install_official || build_from_go_proxy)" && with_yaml_host "$cli_dir"; }

@@ -17,9 +17,14 @@ from typing import Any
 from .client import (
     ApiValidationError,
     AuthenticationError,
+    DeadlineExceededError,
     LoginRefusedError,
+    NotTheApiError,
+    RedirectError,
     RetriesExhaustedError,
+    UnreadableRecordError,
 )
+from .client.sanitize import redact
 
 ROTATED_TOKEN_HINT = (
     "`pulumi refresh` and `pulumi destroy` use the API token saved by the last `pulumi up`: "
@@ -32,40 +37,60 @@ class OperationFailed(Exception):
 
 
 def explain(verb: str, account: str, error: Exception) -> OperationFailed:
-    """The one-line failure for `error` raised while `verb`ing (creating, reading, ...) `account`."""
-    what = f"{verb} {account} failed"
+    """The one-line failure for `error` raised while `verb`ing (creating, reading, ...) `account`;
+    every credential the process knows is redacted from it."""
+    return OperationFailed(redact(_explained(f"{verb} {account} failed", verb, error)))
+
+
+def _explained(what: str, verb: str, error: Exception) -> str:
     if isinstance(error, AuthenticationError):
         if verb in ("reading", "deleting"):
-            return OperationFailed(f"{what}: the service refused the API token. {ROTATED_TOKEN_HINT}")
-        return OperationFailed(
+            return f"{what}: the service refused the API token. {ROTATED_TOKEN_HINT}"
+        return (
             f"{what}: the service refused the API token: set the current one with "
             "`pulumi config set --secret pixverse:apiToken <token>` (or USEAPI_TOKEN)"
         )
     if isinstance(error, LoginRefusedError):
-        return OperationFailed(f"{what}: {error.detail}")
+        return f"{what}: {error.detail}"
     if isinstance(error, ApiValidationError):
-        return OperationFailed(f"{what}: the service refused it: {error.detail}")
+        return f"{what}: the service refused it: {error.detail}"
+    if isinstance(error, (NotTheApiError, RedirectError)):
+        return f"{what}: {error.method} {error.path}: {error.detail}. Nothing was changed in the state"
+    if isinstance(error, UnreadableRecordError):
+        return (
+            f"{what}: the service's record has {error.reason} in `{error.field}`, which the provider "
+            "cannot read; the state keeps what it had. Run the command again; if it persists, the "
+            "service's answers have changed: report it"
+        )
+    if isinstance(error, DeadlineExceededError):
+        return (
+            f"{what}: {error.method} {error.path}: {error.detail}. Run the command again later, or "
+            "allow more time with pixverse:requestTimeout"
+        )
     if isinstance(error, RetriesExhaustedError):
-        return OperationFailed(
+        return (
             f"{what}: {error.method} {error.path}: {error.detail}. The service is busy or unreachable: "
             "run the command again later (pixverse:maxRetries and pixverse:readTimeout allow more patience)"
         )
-    return OperationFailed(f"{what}: {error}")
+    return f"{what}: {error}"
 
 
 class _PlainFailureTraceback:
     """Stands in for the `traceback` module inside the dynamic provider server: `format_exc()` of an
-    OperationFailed is its message; everything else is the real module's."""
+    OperationFailed is its message, of anything else the traceback, redacted; everything else is the
+    real module's."""
 
     def __getattr__(self, name: str) -> Any:
         return getattr(traceback, name)
 
     @staticmethod
     def format_exc(*args: Any, **kwargs: Any) -> str:
+        """OperationFailed as its message; anything else as the real traceback, with every credential
+        the process knows redacted."""
         error = sys.exc_info()[1]
         if isinstance(error, OperationFailed):
             return str(error)
-        return traceback.format_exc(*args, **kwargs)
+        return redact(traceback.format_exc(*args, **kwargs))
 
 
 def show_operation_failures_plainly() -> None:

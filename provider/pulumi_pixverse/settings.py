@@ -6,6 +6,7 @@
 | base URL         | pixverse:apiUrl            | USEAPI_API_URL            | https://api.useapi.net  |
 | connect timeout  | pixverse:connectTimeout    | USEAPI_CONNECT_TIMEOUT    | 5 seconds               |
 | read timeout     | pixverse:readTimeout       | USEAPI_READ_TIMEOUT       | 30 seconds              |
+| request timeout  | pixverse:requestTimeout    | USEAPI_REQUEST_TIMEOUT    | 120 seconds, all attempts |
 | retries          | pixverse:maxRetries        | USEAPI_MAX_RETRIES        | 4                       |
 """
 
@@ -28,6 +29,7 @@ _SOURCES = {
     "base_url": ("apiUrl", "USEAPI_API_URL"),
     "connect_timeout": ("connectTimeout", "USEAPI_CONNECT_TIMEOUT"),
     "read_timeout": ("readTimeout", "USEAPI_READ_TIMEOUT"),
+    "request_timeout": ("requestTimeout", "USEAPI_REQUEST_TIMEOUT"),
     "max_retries": ("maxRetries", "USEAPI_MAX_RETRIES"),
 }
 
@@ -72,5 +74,6 @@ def resolve_settings(
         base_url=lookup("base_url", str, DEFAULT_BASE_URL),
         connect_timeout=lookup("connect_timeout", float, ClientSettings.connect_timeout),
         read_timeout=lookup("read_timeout", float, ClientSettings.read_timeout),
+        request_timeout=lookup("request_timeout", float, ClientSettings.request_timeout),
         max_retries=lookup("max_retries", int, ClientSettings.max_retries),
     )

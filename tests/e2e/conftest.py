@@ -13,9 +13,9 @@ from harness import StackUnderTest, new_stack
 
 @pytest.fixture(scope="session")
 def pulumi_cli() -> str:
-    """The real CLI and its Python language host; a missing one fails the suite (tools/test installs
-    both), never skips it."""
-    for tool in ("pulumi", "pulumi-language-python", "pulumi-resource-pulumi-python"):
+    """The real CLI and its Python and YAML language hosts; a missing one fails the suite (tools/test
+    installs them), never skips it."""
+    for tool in ("pulumi", "pulumi-language-python", "pulumi-resource-pulumi-python", "pulumi-language-yaml"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not on PATH: run the tests with tools/test, which installs it")
     return str(shutil.which("pulumi"))

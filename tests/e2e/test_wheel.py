@@ -98,17 +98,21 @@ class WheelProject(StackUnderTest):
     """A stack of a user's own project: PULUMI_YAML, PROGRAM, and a virtualenv `venv` holding the
     wheel (and what it requires) only, active for every command."""
 
-    wheel: Path
     credentials: dict[str, str]
 
-    def make_project(self) -> dict[str, str]:
+    def __init__(self, name: str, root: Path, api_url: str, wheel: Path) -> None:
+        self.wheel = wheel
+        super().__init__(name, root, api_url)
+        venv = self.work_dir / "venv"
+        self.env |= {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{self.env['PATH']}"}
+
+    def make_project(self) -> None:
         (self.work_dir / "Pulumi.yaml").write_text(PULUMI_YAML)
         (self.work_dir / "__main__.py").write_text(PROGRAM)
         venv = self.work_dir / "venv"
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         subprocess.run([*pip, str(self.wheel)], check=True, timeout=900)
-        return {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
 
     def secret_outputs(self) -> dict[str, Any]:
         """`pulumi stack output --json --show-secrets`, kept out of the transcript (the leak scan's
@@ -175,8 +179,7 @@ def project(
     api_token: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> WheelProject:
-    WheelProject.wheel = wheel
-    stack = WheelProject("dev", tmp_path_factory.mktemp("own-project"), service.url)
+    stack = WheelProject("dev", tmp_path_factory.mktemp("own-project"), service.url, wheel)
     stack.set_api_token(api_token)
     stack.credentials = {
         "soloDiscord": new_discord_token(),

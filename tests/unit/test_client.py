@@ -19,6 +19,7 @@ from pulumi_pixverse.client import (
     PixverseError,
     RetriesExhaustedError,
 )
+from pulumi_pixverse.client.api import UPSERT_V2
 from pulumi_pixverse.client.transport import RETRY_AFTER_CEILING_SECONDS
 
 POST_ROUTE = "POST /v1/pixverse/account/{channel}"
@@ -296,5 +297,5 @@ def test_no_error_repeats_a_credential_the_request_carried(client):
     assert caught.value.detail == "Required param channel (<hidden>) is not valid Discord channel id"
     mismatch = {**ACCOUNT_V2, "email": "mismatch@example.com", "password": "mismatch@example.com"}
     with pytest.raises(ApiValidationError) as caught:
-        client._transport.request("POST", ENCODED_V2_PATH, mismatch)
+        client._transport.request(UPSERT_V2, ENCODED_V2_PATH, mismatch)
     assert "mismatch@example.com" not in str(caught.value)

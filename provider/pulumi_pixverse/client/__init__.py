@@ -13,11 +13,15 @@ from .config import DEFAULT_BASE_URL, ClientSettings
 from .errors import (
     ApiValidationError,
     AuthenticationError,
+    DeadlineExceededError,
     LoginRefusedError,
     NotFoundError,
+    NotTheApiError,
     PixverseError,
+    RedirectError,
     RetriesExhaustedError,
     UnexpectedResponseError,
+    UnreadableRecordError,
 )
 
 if TYPE_CHECKING:
@@ -28,12 +32,16 @@ __all__ = [
     "ApiValidationError",
     "AuthenticationError",
     "ClientSettings",
+    "DeadlineExceededError",
     "LoginRefusedError",
     "NotFoundError",
+    "NotTheApiError",
     "PixverseClient",
     "PixverseError",
+    "RedirectError",
     "RetriesExhaustedError",
     "UnexpectedResponseError",
+    "UnreadableRecordError",
 ]
 
 

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+from .answers import Route
 from .config import ClientSettings
-from .errors import NotFoundError, UnexpectedResponseError
+from .errors import NotFoundError
+from .records import account_record, account_record_v2
 from .shared_list import SharedList
 from .transport import Transport
 
@@ -16,6 +18,16 @@ ACCOUNT_PATH = "/v1/pixverse/account"
 """v1: accounts keyed by Discord channel id."""
 ACCOUNTS_V2_PATH = "/v2/pixverse/accounts"
 """v2: accounts keyed by PixVerse login email."""
+
+# What each call documents (shared/API-CONTRACT.md); `answers.meaning` holds every answer to it.
+UPSERT = Route("POST", frozenset({204, 200, 201}))
+"""v1 POST: 204 No Content (200/201 with a JSON body accepted too)."""
+UPSERT_V2 = Route("POST", frozenset({201}), json_object=True, logs_in=True)
+"""v2 POST: 201 with the stored account; it logs in to PixVerse."""
+READ = Route("GET", frozenset({200}), json_object=True, not_found=True)
+"""GET of the list or one account, either version: 200 with a JSON object, or the service's 404."""
+DELETE = Route("DELETE", frozenset({204, 200}), not_found=True)
+"""DELETE of one account, either version: 204 (200 accepted), or the service's 404."""
 
 
 class PixverseClient:
@@ -57,60 +69,77 @@ class PixverseClient:
     def upsert_account(self, account: dict[str, Any]) -> None:
         """POST the record to its channel: creates the account or replaces its settings."""
         with self._writing():
-            self._transport.request("POST", _item_path(ACCOUNT_PATH, str(account["channel"])), account)
+            self._transport.request(UPSERT, _item_path(ACCOUNT_PATH, str(account["channel"])), account)
 
     def get_account(self, channel: str) -> dict[str, Any]:
-        """The account configured on `channel`; NotFoundError when there is none."""
-        return self._json_object("GET", _item_path(ACCOUNT_PATH, channel))
+        """The account configured on `channel` (records.account_record); NotFoundError when there
+        is none."""
+        path = _item_path(ACCOUNT_PATH, channel)
+        return account_record(self._read(path), channel, path)
 
     def list_accounts(self) -> dict[str, dict[str, Any]]:
-        """Every configured account keyed by channel; NotFoundError when none is configured."""
-        return self._json_object("GET", ACCOUNT_PATH)
+        """Every configured account keyed by channel (records.account_record); NotFoundError when
+        none is configured."""
+        return {
+            channel: account_record(record, channel, ACCOUNT_PATH)
+            for channel, record in self._read(ACCOUNT_PATH).items()
+        }
 
     def listed_account(self, channel: str) -> dict[str, Any] | None:
-        """The account on `channel` as the shared list call reports it; None when it is not there
-        (also when the list answers 404: no account at all)."""
-        return _entry(self._listed.get(), channel, ACCOUNT_PATH)
+        """The account on `channel` as the shared list call reports it (records.account_record);
+        None when it is not there (also when the list answers the service's 404: no account at all)."""
+        record = self._listed.get().get(channel)
+        return None if record is None else account_record(record, channel, ACCOUNT_PATH)
 
     def delete_account(self, channel: str) -> None:
         """Remove the account on `channel`; NotFoundError when there is none."""
         with self._writing():
-            self._transport.request("DELETE", _item_path(ACCOUNT_PATH, channel))
+            self._transport.request(DELETE, _item_path(ACCOUNT_PATH, channel))
 
     # v2 -------------------------------------------------------------------------------------------
 
     def upsert_account_v2(self, account: dict[str, Any]) -> dict[str, Any]:
         """POST the record to its email (the service logs in to PixVerse with it) and return the
-        stored account the service answers with (201). LoginRefusedError when PixVerse refuses the
-        login."""
+        stored account the service answers with (201; records.account_record_v2). LoginRefusedError
+        when PixVerse refuses the login."""
         email = str(account["email"])
+        path = _item_path(ACCOUNTS_V2_PATH, email)
         with self._writing():
-            return self._json_object("POST", _item_path(ACCOUNTS_V2_PATH, email), account, login=email)
+            stored = self._transport.request(UPSERT_V2, path, account, login=email)
+        return account_record_v2(stored, email, path)
 
     def get_account_v2(self, email: str) -> dict[str, Any]:
-        """The account configured for `email`; NotFoundError when there is none."""
-        return self._json_object("GET", _item_path(ACCOUNTS_V2_PATH, email))
+        """The account configured for `email` (records.account_record_v2); NotFoundError when there
+        is none."""
+        path = _item_path(ACCOUNTS_V2_PATH, email)
+        return account_record_v2(self._read(path), email, path)
 
     def list_accounts_v2(self) -> dict[str, dict[str, Any]]:
-        """Every configured account keyed by email; NotFoundError when none is configured."""
-        return self._json_object("GET", ACCOUNTS_V2_PATH)
+        """Every configured account keyed by email (records.account_record_v2); NotFoundError when
+        none is configured."""
+        return {
+            email: account_record_v2(record, email, ACCOUNTS_V2_PATH)
+            for email, record in self._read(ACCOUNTS_V2_PATH).items()
+        }
 
     def listed_account_v2(self, email: str) -> dict[str, Any] | None:
-        """The account of `email` as the shared list call reports it; None when it is not there
-        (also when the list answers 404: no account at all)."""
-        return _entry(self._listed_v2.get(), email, ACCOUNTS_V2_PATH)
+        """The account of `email` as the shared list call reports it (records.account_record_v2);
+        None when it is not there (also when the list answers the service's 404: no account at all)."""
+        record = self._listed_v2.get().get(email)
+        return None if record is None else account_record_v2(record, email, ACCOUNTS_V2_PATH)
 
     def delete_account_v2(self, email: str) -> None:
         """Remove the account of `email`; NotFoundError when there is none."""
         with self._writing():
-            self._transport.request("DELETE", _item_path(ACCOUNTS_V2_PATH, email))
+            self._transport.request(DELETE, _item_path(ACCOUNTS_V2_PATH, email))
 
     # the shared list ------------------------------------------------------------------------------
 
     def _listing(self, path: str) -> dict[str, Any]:
-        """The list call's answer; {} when the service answers 404 (no account configured)."""
+        """The list call's answer as sent (records are read per key); {} when the service answers
+        its own 404 (no account configured)."""
         try:
-            return self._json_object("GET", path)
+            return self._read(path)
         except NotFoundError:
             return {}
 
@@ -124,27 +153,9 @@ class PixverseClient:
             self._listed.invalidate()
             self._listed_v2.invalidate()
 
-    def _json_object(
-        self, method: str, path: str, body: dict[str, Any] | None = None, login: str | None = None
-    ) -> dict[str, Any]:
-        """Send the call; its answer must be a JSON object, else UnexpectedResponseError."""
-        response = self._transport.request(method, path, body, login=login)
-        try:
-            payload = response.json()
-        except ValueError:
-            payload = None
-        if not isinstance(payload, dict):
-            raise UnexpectedResponseError(method, path, "expected a JSON object in the answer")
-        return payload
-
-
-def _entry(listing: dict[str, Any], key: str, path: str) -> dict[str, Any] | None:
-    """The account under `key` in a list call's answer, None when absent; UnexpectedResponseError
-    when the entry is not a JSON object."""
-    entry = listing.get(key)
-    if entry is not None and not isinstance(entry, dict):
-        raise UnexpectedResponseError("GET", path, f"expected a JSON object for {key!r} in the list")
-    return entry
+    def _read(self, path: str) -> dict[str, Any]:
+        """GET `path`: the JSON object of the answer."""
+        return self._transport.request(READ, path)
 
 
 def _item_path(collection: str, key: str) -> str:

@@ -1,10 +1,13 @@
 """Typed errors of the PixVerse client.
 
 Each error carries the HTTP method and path of the call and, where the service answered, its status
-and message. None of them ever carries the API token or a request body.
+and message. None of them ever carries a credential or a body that is not the API's own words: the
+transport (answers.py) builds every message from cleaned, redacted text (sanitize.py).
 """
 
 from __future__ import annotations
+
+from .sanitize import redact
 
 
 class PixverseError(Exception):
@@ -14,7 +17,7 @@ class PixverseError(Exception):
         self.method = method
         self.path = path
         self.status = status
-        self.detail = detail
+        self.detail = detail = redact(detail)
         where = f"{method} {path}"
         super().__init__(f"{where}: HTTP {status}: {detail}" if status else f"{where}: {detail}")
 
@@ -47,8 +50,34 @@ class NotFoundError(PixverseError):
 
 
 class RetriesExhaustedError(PixverseError):
-    """A transient failure (429, 5xx, timeout, dropped connection) outlasted every retry."""
+    """A transient failure (408, 429, 5xx, a CDN's 520-524, timeout, dropped connection) outlasted
+    every retry."""
+
+
+class DeadlineExceededError(PixverseError):
+    """The call (every attempt, answer and body included) did not finish within the configured total
+    time (`pixverse:requestTimeout`)."""
+
+
+class NotTheApiError(PixverseError):
+    """The answer is not one the useapi.net API gives (an HTML page, another content type, a 404 that
+    is not the service's own): the base URL is most likely wrong. The body is never repeated."""
+
+
+class RedirectError(PixverseError):
+    """The answer is a redirect (3xx): never success, never followed (the token would go along)."""
 
 
 class UnexpectedResponseError(PixverseError):
     """The service answered with a status or body the contract does not describe."""
+
+
+class UnreadableRecordError(PixverseError):
+    """An account record from the service that cannot be read in the declared types: `field` names
+    the field (missing, or of a type that cannot be converted)."""
+
+    def __init__(self, method: str, path: str, key: str, field: str, reason: str) -> None:
+        self.key = key
+        self.field = field
+        self.reason = reason
+        super().__init__(method, path, f"the service's record of {key} has {reason} in `{field}`")

@@ -1,8 +1,14 @@
-"""HTTP transport: one requests Session with bearer auth, timeouts and bounded retries.
+"""HTTP transport: one requests Session with bearer auth, timeouts, bounded retries and a deadline.
 
-Retries come from urllib3's Retry (mounted on the session), so 429, 500, 502, 503 and 504, timeouts
-and dropped connections are retried with exponential backoff and Retry-After is honoured. Every
-method is retried, POST included: the service's POST is an upsert, so sending it twice is safe.
+Retries come from urllib3's Retry (mounted on the session): the statuses of
+`answers.RETRYABLE_STATUSES` (408, 429, 5xx, a CDN's 520-524), timeouts and dropped connections are
+retried with exponential backoff, Retry-After is honoured (capped; an unparseable one counts as
+absent). Every method is retried, POST included: the service's POST is an upsert, so sending it twice
+is safe. Redirects are never followed. What an answer means is decided in `answers.py`, route by route.
+
+Each call has a total deadline (`ClientSettings.request_timeout`): connection, answer and body of
+every attempt, and the waits between them, together. A service that trickles its answer (each read
+within the read timeout) is cut off when it passes: a timer shuts the call's connection down.
 
 A Transport keeps its connections open between calls (HTTP keep-alive, a pool of up to POOL_SIZE per
 host) and may be used by several threads at once, each call on its own connection.
@@ -12,52 +18,156 @@ sends every call of every account through it, never opening a connection per ope
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import socket
 import threading
+import time
 from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import InvalidHeader, MaxRetryError
+from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from .answers import RETRYABLE_STATUSES, Route, meaning, retries_exhausted
 from .config import DEFAULT_BASE_URL, ClientSettings
-from .errors import (
-    ApiValidationError,
-    AuthenticationError,
-    LoginRefusedError,
-    NotFoundError,
-    PixverseError,
-    RetriesExhaustedError,
-    UnexpectedResponseError,
-)
+from .errors import DeadlineExceededError, RetriesExhaustedError
+from .sanitize import one_line, remember_secret
 
-__all__ = ["DEFAULT_BASE_URL", "ClientSettings", "Transport", "shared_transport"]
+__all__ = ["DEFAULT_BASE_URL", "ClientSettings", "Route", "Transport", "shared_transport"]
 
-RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 RETRY_AFTER_CEILING_SECONDS = 60.0
 """A Retry-After longer than this is shortened to it, so one answer cannot stall a deployment."""
-TOKEN_REFUSED = "Unauthorized"
-"""The service's message for a refused API token; any other 401 message is a refused account login."""
 CREDENTIAL_FIELDS = ("discord", "password", "token")
-"""Request body fields holding credentials: an error never repeats their values, even when the
-service's message does."""
-HIDDEN = "<hidden>"
+"""Request body fields holding credentials: redacted from every message once sent."""
 POOL_SIZE = 8
 """Connections kept open per host: the SDK's provider server runs 4 calls at once, and a process may
 serve v1 and v2 accounts through one transport. Beyond this, extra connections are opened and closed."""
 
 
-class _CappedRetry(Retry):
-    """urllib3 Retry whose Retry-After wait is bounded by RETRY_AFTER_CEILING_SECONDS."""
+class _DeadlinePassed(Exception):
+    """Raised inside a call whose deadline has passed (never caught by urllib3 or requests)."""
+
+
+class _Deadline:
+    """The end of one call's total time. The connection the call is using is watched: when the end
+    passes, it is shut down, which ends any read blocked on it."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.passed = False
+        self._connection: HTTPConnection | None = None
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def watch(self, connection: HTTPConnection | None) -> None:
+        """Watch `connection` from now on (None: stop watching); _DeadlinePassed once it has passed."""
+        with self._lock:
+            self._connection = connection
+            if self.passed and connection is not None:
+                raise _DeadlinePassed()
+
+    def expire(self) -> None:
+        with self._lock:
+            self.passed = True
+            connection = self._connection
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+_call = threading.local()
+"""`_call.deadline`: the _Deadline of the call the current thread is making, if any."""
+
+
+def _current_deadline() -> _Deadline | None:
+    return getattr(_call, "deadline", None)
+
+
+class _Watched:
+    """Mixin for urllib3 connections: each request and connect puts the connection under the current
+    call's deadline."""
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        deadline = _current_deadline()
+        if deadline is not None:
+            deadline.watch(self)  # type: ignore[arg-type]
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        deadline = _current_deadline()
+        if deadline is not None:
+            deadline.watch(self)  # type: ignore[arg-type]
+        super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_WATCHED_POOLS = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter whose connections (direct or through a proxy) are watched by deadlines."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _WATCHED_POOLS
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = _WATCHED_POOLS
+        return manager
+
+
+class _Retry(Retry):
+    """urllib3 Retry whose Retry-After is capped (RETRY_AFTER_CEILING_SECONDS) or, unparseable, absent,
+    and whose waits end the call when they would outlast its deadline."""
 
     def parse_retry_after(self, retry_after: str) -> float:
         return min(super().parse_retry_after(retry_after), RETRY_AFTER_CEILING_SECONDS)
 
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        try:
+            return super().get_retry_after(response)
+        except InvalidHeader:
+            return None
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        wait = self.get_retry_after(response) if response is not None else None
+        if not wait:
+            wait = self.get_backoff_time()
+        deadline = _current_deadline()
+        if deadline is not None and wait >= deadline.remaining():
+            raise _DeadlinePassed()
+        if wait > 0:
+            time.sleep(wait)
+
 
 def _retry_policy(settings: ClientSettings) -> Retry:
-    return _CappedRetry(
+    return _Retry(
         total=settings.max_retries,
         connect=settings.max_retries,
         read=settings.max_retries,
@@ -73,9 +183,10 @@ def _retry_policy(settings: ClientSettings) -> Retry:
 
 
 class Transport:
-    """Sends JSON requests to the API and turns failures into typed PixverseErrors."""
+    """Sends JSON requests to the API and turns every answer into its meaning (answers.py)."""
 
     def __init__(self, settings: ClientSettings) -> None:
+        remember_secret(settings.token)
         self._settings = settings
         self._session = requests.Session()
         self._session.headers.update(
@@ -85,7 +196,9 @@ class Transport:
                 "User-Agent": "pulumi-pixverse",
             }
         )
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=POOL_SIZE, max_retries=_retry_policy(settings))
+        adapter = _WatchedAdapter(
+            pool_connections=2, pool_maxsize=POOL_SIZE, max_retries=_retry_policy(settings)
+        )
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         _read_environment_once(self._session, settings.base_url)
@@ -97,55 +210,59 @@ class Transport:
         self._session.close()
 
     def request(
-        self, method: str, path: str, body: dict[str, Any] | None = None, *, login: str | None = None
-    ) -> requests.Response:
-        """Send one call (retries included); return the 2xx response or raise a PixverseError.
+        self, route: Route, path: str, body: dict[str, Any] | None = None, *, login: str | None = None
+    ) -> dict[str, Any]:
+        """Send one call (retries included) within its deadline; return the JSON object of a
+        successful answer ({} where the route documents none), or raise the PixverseError the
+        answer means.
 
-        `login` is the email of the account whose PixVerse login the call makes: a 401 whose message
-        is not `Unauthorized` then raises LoginRefusedError naming it. Without it, every 401 is
-        AuthenticationError.
+        `login` is the email of the account whose PixVerse login the call makes (a `logs_in` route):
+        a 401 that is not about the API token then raises LoginRefusedError naming it.
         """
+        for field in CREDENTIAL_FIELDS:
+            remember_secret((body or {}).get(field))
         url = self._settings.base_url.rstrip("/") + path
+        deadline = _Deadline(self._settings.request_timeout)
+        timer = threading.Timer(deadline.seconds, deadline.expire)
+        timer.daemon = True
+        outer, _call.deadline = _current_deadline(), deadline
+        timer.start()
         try:
             response = self._session.request(
-                method,
+                route.method,
                 url,
                 json=body,
                 timeout=(self._settings.connect_timeout, self._settings.read_timeout),
                 allow_redirects=False,
             )
+            deadline.watch(None)  # the connection went back to the pool: another call may take it
+            if deadline.passed:  # what was read before the connection was shut down is cut short
+                raise _DeadlinePassed()
+        except _DeadlinePassed:
+            raise self._deadline_error(route, path) from None
         except requests.RequestException as exc:
+            if deadline.passed:
+                raise self._deadline_error(route, path) from None
             raise RetriesExhaustedError(
-                method, path, f"no answer after {self._attempts()}: last cause {_describe(exc)}"
+                route.method, path, f"no answer after {self._attempts()}: last cause {_describe(exc)}"
             ) from None
-        if response.ok:
-            return response
-        raise self._error_for(method, path, response, _service_message(response, body), login)
+        finally:
+            timer.cancel()
+            _call.deadline = outer
+        if response.status_code in RETRYABLE_STATUSES:
+            raise retries_exhausted(route, path, response, self._attempts())
+        return meaning(route, path, response, login)
 
     def _attempts(self) -> str:
         attempts = self._settings.max_retries + 1
         return f"{attempts} attempt" + ("s" if attempts > 1 else "")
 
-    def _error_for(
-        self, method: str, path: str, response: requests.Response, message: str, login: str | None
-    ) -> PixverseError:
-        status = response.status_code
-        if status == 400:
-            return ApiValidationError(method, path, message, status)
-        if status == 401 and login is not None and message not in ("", TOKEN_REFUSED):
-            return LoginRefusedError(method, path, login, message, status)
-        if status == 401:
-            return AuthenticationError(
-                method, path, "API token refused (check pixverse:apiToken or USEAPI_TOKEN)", status
-            )
-        if status == 404:
-            return NotFoundError(method, path, message or "not found", status)
-        if status in RETRYABLE_STATUSES:
-            return RetriesExhaustedError(
-                method, path, f"still failing after {self._attempts()}: last cause HTTP {status}", status
-            )
-        return UnexpectedResponseError(
-            method, path, message or response.reason or "unexpected answer", status
+    def _deadline_error(self, route: Route, path: str) -> DeadlineExceededError:
+        return DeadlineExceededError(
+            route.method,
+            path,
+            f"no complete answer within {self._settings.request_timeout:g} s (pixverse:requestTimeout, "
+            "retries and waits included): the service is slow or trickles its answer",
         )
 
 
@@ -177,29 +294,6 @@ def shared_transport(settings: ClientSettings) -> Transport:
         return transport
 
 
-def _service_message(response: requests.Response, body: dict[str, Any] | None) -> str:
-    """The service's `error` text (with `errorDetails` when present) or, for a plain-text answer such
-    as the GET routes' 404s, the body's start; never a credential that `body` carried."""
-    try:
-        payload = response.json()
-    except ValueError:
-        return _redacted(response.text, body).strip()[:200]
-    if not isinstance(payload, dict):
-        return _redacted(str(payload), body)[:200]
-    message = str(payload.get("error") or "")
-    details = payload.get("errorDetails")
-    return _redacted(f"{message} ({details})" if details else message, body)
-
-
-def _redacted(text: str, body: dict[str, Any] | None) -> str:
-    """`text` with the value of each of `body`'s CREDENTIAL_FIELDS replaced by HIDDEN."""
-    for field in CREDENTIAL_FIELDS:
-        secret = (body or {}).get(field)
-        if isinstance(secret, str) and secret:
-            text = text.replace(secret, HIDDEN)
-    return text
-
-
 def _describe(exc: requests.RequestException) -> str:
     """Name the underlying network failure (timeout, refused or dropped connection) without the URL."""
     reason: BaseException = exc
@@ -207,7 +301,7 @@ def _describe(exc: requests.RequestException) -> str:
         reason = exc.args[0].reason
     if isinstance(reason, requests.Timeout) or "timed out" in str(reason).lower():
         return f"timeout ({type(reason).__name__})"
-    return f"{type(reason).__name__}: {_OBJECT_REPR.sub('', str(reason))}"
+    return one_line(f"{type(reason).__name__}: {_OBJECT_REPR.sub('', str(reason))}")
 
 
 _OBJECT_REPR = re.compile(r"<[^<>]* object at 0x[0-9a-fA-F]+>:?\s*")
