@@ -13,8 +13,8 @@ from harness import StackUnderTest, new_stack
 
 @pytest.fixture(scope="session")
 def pulumi_cli() -> str:
-    """The real CLI and its Python, YAML and Node.js language hosts (and Node.js); a missing one fails the suite (tools/test
-    installs them), never skips it."""
+    """The real CLI, its Python, YAML and Node.js language hosts, and Node.js; a missing one fails the
+    suite (tools/test installs them), never skips it."""
     tools = ("pulumi", "pulumi-language-python", "pulumi-resource-pulumi-python", "pulumi-language-yaml")
     for tool in (*tools, "pulumi-language-nodejs", "node"):
         if shutil.which(tool) is None:
