@@ -219,8 +219,11 @@ class StackUnderTest:
     def start(self, *args: str) -> Background:
         """Start `pulumi ARGS` on this stack in the background, in a session of its own, as a
         pipeline runner would; its output goes to a file and into the transcript when it ends."""
+        return self.spawn([PULUMI, *args, "--stack", self.name, "--non-interactive"])
+
+    def spawn(self, argv: list[str]) -> Background:
+        """Start any command as `start` does, in the project folder with this stack's environment."""
         log = self.work_dir.parent / f"background-{secrets.token_hex(4)}.log"
-        argv = [PULUMI, *args, "--stack", self.name, "--non-interactive"]
         with log.open("w") as out:
             process = subprocess.Popen(
                 argv,
