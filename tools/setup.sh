@@ -24,7 +24,6 @@ if [ "$(cat "$VENV/.sdk-installed-from" 2>/dev/null)" != "$(sha256sum "$REPO_ROO
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$REPO_ROOT/sdk/python"
   sha256sum "$REPO_ROOT/sdk/python/pyproject.toml" > "$VENV/.sdk-installed-from"
 fi
-"$REPO_ROOT/tools/setup-nodejs"
 
 PULUMI_BIN="$("$REPO_ROOT/tools/ensure-pulumi.sh")"
 export PATH="$VENV/bin:$PULUMI_BIN:$PATH"
