@@ -8,11 +8,13 @@ import json
 from typing import Any
 
 import pytest
+from misbehaving import Received, Reply, api_error, html
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 from pulumi.provider.experimental.provider import (
     CheckRequest,
     ConfigureRequest,
     CreateRequest,
+    DeleteRequest,
     DiffRequest,
     GetSchemaRequest,
     PropertyDiffKind,
@@ -209,3 +211,40 @@ def test_calls_run_at_once_beyond_the_dynamic_servers_four(plugin, emulator):
 
     assert sorted(r.resource_id for r in run(create_all())) == sorted(a["channel"] for a in accounts)
     assert emulator.connections() > 4
+
+
+# a misbehaving service: the same core, the same failures as the dynamic providers -------------------
+
+
+def test_through_the_plugin_a_wrong_url_fails_each_operation_in_one_line_and_reads_no_account_as_gone(
+    serve, api_token
+):
+    server = serve(lambda _: html(404, "404 Not Found"))
+    provider = PixverseProvider("0.1.0")
+    args = {"apiToken": PropertyValue(api_token, is_secret=True), "apiUrl": PropertyValue(server.url)}
+    run(provider.configure(ConfigureRequest({}, args, True, False)))
+    state = values(PROPS)
+    for call in (
+        provider.read(ReadRequest(URN, PROPS["channel"], state, state)),
+        provider.create(CreateRequest(URN, state, 0, False)),
+        provider.delete(DeleteRequest(URN, PROPS["channel"], state, 0)),
+    ):
+        with pytest.raises(OperationFailed) as failed:
+            run(call)
+        message = str(failed.value)
+        assert "answered HTTP 404 with an HTML page: the URL does not answer like the useapi" in message
+        assert "check pixverse:apiUrl" in message and message.isprintable()
+
+
+def test_through_the_plugin_an_echoed_api_token_never_shows(serve, api_token):
+    def echo(request: Received) -> Reply:
+        return api_error(401, f"Malformed Authorization: {request.headers['Authorization']}")
+
+    server = serve(echo)
+    provider = PixverseProvider("0.1.0")
+    args = {"apiToken": PropertyValue(api_token, is_secret=True), "apiUrl": PropertyValue(server.url)}
+    run(provider.configure(ConfigureRequest({}, args, True, False)))
+    with pytest.raises(OperationFailed) as failed:
+        run(provider.create(CreateRequest(URN_V2, values(PROPS_V2), 0, False)))
+    assert api_token not in str(failed.value)
+    assert "the service refused the API token" in str(failed.value)
