@@ -20,6 +20,8 @@
 # or moving the YAML host never rebuilds the CLI.
 # Idempotent: a cache entry is finished only when every part is there and its marker is written,
 # which happens last; anything else (an interrupted or failed build) is built again from scratch.
+# The Node.js language host (pulumi-language-nodejs of sdk/v3 at $LANGUAGE_HOST_VERSION, built like the
+# Python host) joins the printed folder the same way as the YAML host, and its version is in that key.
 set -euo pipefail
 
 PULUMI_VERSION="3.274.1"         # the CLI; the one place its version is named
@@ -30,7 +32,9 @@ DEST="$CACHE_ROOT/pulumi-v$PULUMI_VERSION-python-host-v$LANGUAGE_HOST_VERSION"
 MARKER="$DEST/.complete"
 PARTS=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
 YAML_HOST="pulumi-language-yaml"
-OUT="$DEST-yaml-host-v$YAML_HOST_VERSION"   # the printed folder: DEST's parts (linked) and the YAML host
+NODE_HOST="pulumi-language-nodejs"
+# the printed folder: DEST's parts (linked), the YAML host and the Node.js host
+OUT="$DEST-yaml-host-v$YAML_HOST_VERSION-nodejs-host-v$LANGUAGE_HOST_VERSION"
 MODULE_ROOT="github.com/pulumi/pulumi"
 
 say() { echo "ensure-pulumi: $*" >&2; }
@@ -53,12 +57,13 @@ use_path_cli() {
   version_at_least "$have" "$PULUMI_VERSION" || { say "pulumi $have on PATH is older than $PULUMI_VERSION"; return 1; }
   has_every_part "$dir" || { say "pulumi $have on PATH has no Python language host beside it"; return 1; }
   [ -x "$dir/$YAML_HOST" ] || { say "pulumi $have on PATH has no YAML language host beside it"; return 1; }
+  [ -x "$dir/$NODE_HOST" ] || { say "pulumi $have on PATH has no Node.js language host beside it"; return 1; }
   echo "$dir"
 }
 
 use_output() {  # the printed folder, finished, made from a finished CLI entry
   [ -f "$OUT/.complete" ] && [ -f "$MARKER" ] || return 1
-  if ! has_every_part "$OUT/bin" || [ ! -x "$OUT/bin/$YAML_HOST" ]; then
+  if ! has_every_part "$OUT/bin" || [ ! -x "$OUT/bin/$YAML_HOST" ] || [ ! -x "$OUT/bin/$NODE_HOST" ]; then
     say "the cache in $OUT is incomplete: assembling it again"
     return 1
   fi
@@ -70,16 +75,18 @@ with_yaml_host() {  # with_yaml_host CLI_DIR: assemble the printed folder, marke
   # it finds on PATH instead) and the YAML host (CLI_DIR's own when it has one, else built)
   local staging="$OUT.partial" part
   rm -rf "$staging" && mkdir -p "$staging/bin"
-  for part in "${PARTS[@]}" "$YAML_HOST"; do
+  for part in "${PARTS[@]}" "$YAML_HOST" "$NODE_HOST"; do
     [ ! -x "$1/$part" ] || ln "$1/$part" "$staging/bin/$part" 2>/dev/null || cp "$1/$part" "$staging/bin/$part"
   done
-  if [ ! -x "$staging/bin/$YAML_HOST" ] && ! build_yaml_host "$staging/bin"; then
+  if { [ ! -x "$staging/bin/$YAML_HOST" ] && ! build_yaml_host "$staging/bin"; } \
+    || { [ ! -x "$staging/bin/$NODE_HOST" ] && ! build_node_host "$staging/bin"; }; then
     rm -rf "$staging"
     return 1
   fi
   rm -rf "$OUT" && mv "$staging" "$OUT"
   touch "$OUT/.complete"
-  stage "done: pulumi $("$OUT/bin/pulumi" version) with the YAML language host v$YAML_HOST_VERSION ready in $OUT/bin"
+  stage "done: pulumi $("$OUT/bin/pulumi" version) with its Python, YAML and Node.js language hosts ready in" \
+    "$OUT/bin"
   echo "$OUT/bin"
 }
 
@@ -89,6 +96,23 @@ build_yaml_host() {  # build_yaml_host DIR: pulumi-language-yaml into DIR, from 
   logged "compile the YAML language host" env GOTOOLCHAIN=local GOBIN="$1" CGO_ENABLED=0 go install -trimpath \
     -ldflags "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_HOST_VERSION" \
     "github.com/pulumi/pulumi-yaml/cmd/$YAML_HOST@v$YAML_HOST_VERSION"
+}
+
+build_node_host() {  # build_node_host DIR: pulumi-language-nodejs into DIR, from the Go module proxy
+  command -v go >/dev/null 2>&1 || { say "no Go toolchain: cannot build the Node.js language host"; return 1; }
+  export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"
+  local work package="$MODULE_ROOT/sdk/v3/nodejs/cmd/$NODE_HOST" status=0
+  work="$(mktemp -d)"
+  stage "compile: the Node.js language host (sdk/v3 v$LANGUAGE_HOST_VERSION; Go's output: $BUILD_LOG)"
+  logged "resolve the Node.js language host's module" \
+    prepare_module "$work" "$MODULE_ROOT/sdk/v3@v$LANGUAGE_HOST_VERSION" \
+    && logged "download the Node.js language host's modules" \
+      in_dir "$work" go get "$package@v$LANGUAGE_HOST_VERSION" \
+    && logged "compile the Node.js language host" \
+      compile "$work" "$package" "v$LANGUAGE_HOST_VERSION" "$1/$NODE_HOST" \
+    || status=1
+  rm -rf "$work"
+  return "$status"
 }
 
 use_cache() {

@@ -157,6 +157,11 @@ class StackUnderTest:
         self.tokens.append(token)
         self.cli("config", "set", "--secret", "pixverse:apiToken", stdin=token)
 
+    def set_secret(self, name: str, value: str) -> None:
+        """Set the stack's config `name` (e.g. one a program reads) as a secret, the value passed on stdin."""
+        self.tokens.append(value)
+        self.cli("config", "set", "--secret", name, stdin=value)
+
     def set_accounts(self, accounts: list[dict[str, Any]], setting: str = "pixverse:accounts") -> None:
         """Write `setting` (pixverse:accounts or pixverse:accountsV2) as the README shows: ids as
         strings, each credential (Discord token, password, token) a secret passed on stdin."""
@@ -214,8 +219,11 @@ class StackUnderTest:
     def start(self, *args: str) -> Background:
         """Start `pulumi ARGS` on this stack in the background, in a session of its own, as a
         pipeline runner would; its output goes to a file and into the transcript when it ends."""
+        return self.spawn([PULUMI, *args, "--stack", self.name, "--non-interactive"])
+
+    def spawn(self, argv: list[str]) -> Background:
+        """Start any command as `start` does, in the project folder with this stack's environment."""
         log = self.work_dir.parent / f"background-{secrets.token_hex(4)}.log"
-        argv = [PULUMI, *args, "--stack", self.name, "--non-interactive"]
         with log.open("w") as out:
             process = subprocess.Popen(
                 argv,
@@ -354,13 +362,27 @@ class YamlStack(StackUnderTest):
         fresh = json.loads(json.dumps(project))  # no shared objects: Pulumi YAML refuses YAML aliases
         (self.work_dir / "Pulumi.yaml").write_text(yaml.safe_dump(fresh, sort_keys=False))
 
-    def set_secret(self, name: str, value: str) -> None:
-        """Set the stack's config `name` as a secret, the value passed on stdin."""
-        self.tokens.append(value)
-        self.cli("config", "set", "--secret", name, stdin=value)
-
 
 def new_yaml_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPathFactory) -> YamlStack:
     """A fresh YAML stack in a project folder of its own with its own file:// backend, aimed at the
     emulator (pixverse:apiUrl); neither its config nor the environment holds an API token yet."""
     return YamlStack(name, tmp_path_factory.mktemp(name), service.url)
+
+
+class SdkExampleStack(StackUnderTest):
+    """A stack of examples/<language> (a program using the generated SDK, sdk/<language>) as written, in
+    a copy of the repository's layout: the example beside a .venv, its installed packages linked."""
+
+    def __init__(self, language: str, root: Path, api_url: str) -> None:
+        self.language = language
+        self.project_dir = f"repository/examples/{language}"
+        super().__init__(language, root, api_url)
+
+    def make_project(self) -> None:
+        source = REPO_ROOT / "examples" / self.language
+        shutil.copytree(
+            source, self.work_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("node_modules")
+        )
+        if (source / "node_modules").is_dir():
+            (self.work_dir / "node_modules").symlink_to(source / "node_modules")
+        (self.work_dir.parents[1] / ".venv").symlink_to(REPO_ROOT / ".venv")

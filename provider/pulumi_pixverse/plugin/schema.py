@@ -102,6 +102,18 @@ SCHEMA: dict[str, Any] = {
     "keywords": ["pulumi", "pixverse", "useapi", "category/utility"],
     "license": "Apache-2.0",
     "config": {"variables": _CONFIG},
+    "language": {  # for the SDKs in sdk/ (tools/gen-sdk)
+        "nodejs": {
+            "packageName": "pulumi-pixverse",
+            "dependencies": {"@pulumi/pulumi": "3.276.0"},  # 3.248.0 fails on the generated code
+            "respectSchemaVersion": True,
+        },
+        "python": {
+            "packageName": "pulumi_pixverse_sdk",  # pulumi_pixverse is this package (README, "SDKs")
+            "respectSchemaVersion": True,
+            "pyproject": {"enabled": True},
+        },
+    },
     "provider": {
         "description": "The pixverse provider: one useapi.net subscription (API token and URL). Declare "
         "more than one to manage the accounts of several subscriptions from one stack.",
