@@ -204,6 +204,10 @@ def pulumi(*args: str, token: str, check: bool = True) -> int:
         "PULUMI_HOME": str(LOCAL_DIR / "pulumi-home"),  # the selected stack and logs stay in here too
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         "USEAPI_TOKEN": token,
+        # The CLI's folder holds every plugin this stack needs. Without this, the editable install's
+        # console script pulumi-resource-pixverse, on PATH, is loaded for nothing and warned about
+        # (a wheel's pulumi-plugin.json says there is no plugin; an editable install's is not seen).
+        "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
     }
     print(f"$ pulumi {' '.join(args)}", flush=True)
     done = subprocess.run([str(PULUMI), *args], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, check=False)

@@ -317,7 +317,11 @@ def test_03_preview_shows_the_declared_values_and_the_services_as_unknown(projec
 
 
 def test_04_up_resolves_every_attribute_credentials_as_secrets(project, service):
-    assert change_summary(project.up()) == {"create": 5}
+    printed = project.up()
+    assert change_summary(printed) == {"create": 5}
+    # The wheel's pulumi-plugin.json tells the language host this package needs no plugin: the
+    # console script pulumi-resource-pixverse, on the virtualenv's PATH, is not loaded.
+    assert "pulumi-resource-pixverse" not in printed and "warning" not in printed
     shown = project.outputs()
     # The program ran on the wheel installed in the project's own virtualenv.
     assert str(shown.pop("package")).startswith(str(project.work_dir / "venv" / "lib"))
