@@ -64,6 +64,18 @@ class EmulatorAdmin:
         """Inject a fault for the next API requests (see the emulator's /_emulator/faults)."""
         self._call("POST", "faults", rule)
 
+    def latency(self, **spec: Any) -> dict[str, Any]:
+        """With keys (seconds, jitter, seed, routes), make every API request wait that long, until the
+        next reset; returns the latency now in force."""
+        if spec:
+            self._call("POST", "latency", spec)
+        return dict(self._call("GET", "latency"))
+
+    def in_flight(self, restart_peak: bool = False) -> dict[str, int]:
+        """{"in_flight": API requests being handled now, "peak": the most at once since the last reset};
+        `restart_peak` starts the peak again from now."""
+        return dict(self._call("DELETE" if restart_peak else "GET", "in-flight"))
+
     def seed(self, account: dict[str, Any]) -> None:
         """Configure an account through the public API, as someone outside Pulumi would."""
         self._api("POST", f"v1/pixverse/account/{account['channel']}", 204, account)

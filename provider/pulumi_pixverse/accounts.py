@@ -220,16 +220,14 @@ class V1(AccountKind):
         return Plan(changed, ["channel"], token_may_stay)
 
     def create(self, service: Service, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        """POST the account; an identical live account is adopted without a write. Returns the id
-        and the outputs."""
+        """POST the account, or adopt an identical live account without a write: one request, since
+        the process's shared list call tells whether the channel is there and how (a GET only where
+        it cannot: see `PixverseClient.known_account`). Returns the id and the outputs."""
         from .models import parse_account
 
         with service.operation("creating", self.name(props.get("channel")), props) as client:
             account = parse_account(props)
-            try:
-                live = client.get_account(account.channel)
-            except NotFoundError:
-                live = None
+            live = client.known_account(account.channel)
             if live is None or not _matches(live, account):
                 client.upsert_account(account.wire())
         return account.channel, account.wire()

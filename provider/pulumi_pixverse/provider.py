@@ -8,8 +8,9 @@ settings (with the API token) are read in `configure()`, in the provider process
 Each method is a thin adapter over the account lifecycle in `accounts.py`, which the plugin shares.
 In the provider process (`python -m pulumi.dynamic`, one per command) each provider keeps one
 `accounts.Service` (settings, and one client built on first use over the process's connection pool);
-the server's 4 concurrent calls share it. Reads of a command share one list call (see
-`PixverseClient.listed_account`), made stale by any write of the process.
+the server's concurrent calls (as many as the engine sends: see `concurrency`) share it. Reads and
+creates of a command share one list call (see `PixverseClient.listed_account`), made stale for an
+account by a write of that account.
 
 Importing this module (as the program does, to declare resources) loads neither pydantic nor
 requests (see `accounts.py`), and a preview never loads requests.
@@ -31,6 +32,7 @@ from pulumi.dynamic import (
 )
 
 from .accounts import V1, V2, AccountKind, Service
+from .concurrency import serve_calls_side_by_side
 from .failures import show_operation_failures_plainly
 
 if TYPE_CHECKING:
@@ -109,3 +111,6 @@ class PixverseAccountV2Provider(_AccountProvider):
     (`accounts.V2`)."""
 
     _kind = V2()
+
+
+serve_calls_side_by_side(_AccountProvider)

@@ -104,18 +104,54 @@ def test_create_posts_the_account_with_an_integer_max_jobs_and_returns_every_out
     assert isinstance(posts[0]["body"]["maxJobs"], int)
 
 
-def test_create_adopts_an_identical_live_account_without_writing(provider, emulator):
+def routes_since(emulator, mark: int) -> list[str]:
+    return [r["route"] for r in emulator.requests()[mark:]]
+
+
+def test_create_adopts_an_identical_live_account_in_one_request_the_list(provider, emulator):
     emulator.seed(PROPS)
-    before = emulator.counts().get(POST, 0)
+    mark = len(emulator.requests())
     result = provider.create(PROPS)
     assert result.outs == PROPS
-    assert emulator.counts().get(POST, 0) == before
+    assert routes_since(emulator, mark) == [LIST]
 
 
-def test_create_overwrites_a_live_account_that_differs(provider, emulator):
+def test_create_overwrites_a_live_account_that_differs_after_the_list(provider, emulator):
     emulator.seed({**PROPS, "maxJobs": 9})
+    mark = len(emulator.requests())
     provider.create(PROPS)
     assert emulator.accounts() == {PROPS["channel"]: PROPS}
+    assert routes_since(emulator, mark) == [LIST, POST]
+
+
+def test_creates_of_new_accounts_share_one_list_call_then_post_each(provider, emulator):
+    accounts = [
+        {**PROPS, "discord": f"discord-token-{i}", "channel": str(222222222222222230 + i)} for i in range(5)
+    ]
+    for account in accounts:
+        provider.create(account)
+    assert emulator.accounts() == {a["channel"]: a for a in accounts}
+    assert routes_since(emulator, 0) == [LIST] + [POST] * 5
+
+
+def test_create_asks_with_a_get_when_the_list_call_is_unavailable_and_no_longer_lists(provider, emulator):
+    emulator.seed({**PROPS, "maxJobs": 9})
+    emulator.fault(status=503, count=3, route=LIST)  # the first attempt and both retries
+    other = {**PROPS, "discord": "discord-token-b", "channel": "222222222222222299"}
+    mark = len(emulator.requests())
+    provider.create(PROPS)
+    provider.create(other)
+    assert emulator.accounts() == {PROPS["channel"]: PROPS, other["channel"]: other}
+    assert routes_since(emulator, mark) == [LIST] * 3 + [GET, POST] + [GET, POST]
+
+
+def test_create_asks_with_a_get_for_a_channel_the_process_wrote_since_the_list(provider, emulator):
+    provider.create(PROPS)
+    provider.delete(PROPS["channel"], PROPS)
+    emulator.seed(PROPS)  # behind the provider's back: the list sent before the delete cannot tell
+    mark = len(emulator.requests())
+    provider.create(PROPS)
+    assert routes_since(emulator, mark) == [GET]
 
 
 def test_create_surfaces_the_service_refusal_in_one_line_naming_the_account(provider, emulator):

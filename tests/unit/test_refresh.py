@@ -1,5 +1,6 @@
-"""Refresh in one request: the reads of a provider process share one list call, made stale by any
-write of that process. The providers' methods called directly, against the emulator over loopback."""
+"""Refresh in one request: the reads of a provider process share one list call, made stale for an
+account by a write of that account in that process. The providers' methods called directly, against
+the emulator over loopback."""
 
 from __future__ import annotations
 
@@ -154,6 +155,17 @@ def test_a_delete_makes_the_kept_list_stale(provider, emulator):
     assert sent.routes() == [LIST]
 
 
+def test_a_write_leaves_the_kept_list_current_for_the_other_accounts(provider, emulator):
+    account, other = v1(1), v1(2)
+    emulator.seed(account)
+    emulator.seed(other)
+    provider.read(account["channel"], account)
+    provider.update(account["channel"], account, {**account, "maxJobs": 5})
+    sent = Since(emulator)
+    assert result(provider.read(other["channel"], other)) == v1_read(other)
+    assert sent.routes() == []
+
+
 def test_a_failed_write_makes_the_kept_list_stale_too(provider, emulator):
     account = v1(1)
     emulator.seed(account)
@@ -245,11 +257,11 @@ def test_v2_gone_drift_and_an_empty_service(provider_v2, emulator):
     assert not provider_v2.read(kept["email"], kept).id  # nothing configured: the list answers 404
     assert sent.statuses() == [404]
     emulator.seed_v2({**kept, "maxJobs": 7})
-    provider_v2.create(gone)  # a write: the kept (empty) list is stale
+    provider_v2.create(gone)  # a write: the kept (empty) list is stale for this account
     emulator.remove_v2(gone["email"])
     sent = Since(emulator)
-    assert provider_v2.read(kept["email"], kept).inputs == {**kept, "maxJobs": 7}
     assert result(provider_v2.read(gone["email"], gone)) == ("", {}, None)
+    assert provider_v2.read(kept["email"], kept).inputs == {**kept, "maxJobs": 7}  # from the new list
     assert sent.routes() == [LIST_V2]
 
 

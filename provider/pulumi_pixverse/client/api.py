@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from .answers import Route
 from .config import ClientSettings
-from .errors import NotFoundError
+from .errors import AuthenticationError, NotFoundError, PixverseError
 from .records import account_record, account_record_v2
 from .shared_list import SharedList
 from .transport import Transport
@@ -40,8 +40,9 @@ class PixverseClient:
     without it the client makes its own and `close()` closes it. Safe for concurrent calls.
 
     `listed_account` and `listed_account_v2` read one account out of the list call's answer, which
-    the client keeps and shares (one list call for any number of reads, concurrent ones included)
-    until any write through this client (upsert or delete, either version) makes it stale.
+    the client keeps and shares (one list call for any number of reads, concurrent ones included);
+    a write through this client (upsert or delete) makes it stale for the account it wrote only.
+    `known_account` answers from it too, and sends a GET only where it cannot answer.
     """
 
     def __init__(self, settings: ClientSettings, transport: Transport | None = None) -> None:
@@ -49,6 +50,7 @@ class PixverseClient:
         self._transport = transport if transport is not None else Transport(settings)
         self._listed = SharedList(lambda: self._listing(ACCOUNT_PATH))
         self._listed_v2 = SharedList(lambda: self._listing(ACCOUNTS_V2_PATH))
+        self._list_failed = False  # the v1 list call failed once: known_account asks with a GET
 
     def __repr__(self) -> str:
         return f"PixverseClient({self._transport!r})"
@@ -68,8 +70,9 @@ class PixverseClient:
 
     def upsert_account(self, account: dict[str, Any]) -> None:
         """POST the record to its channel: creates the account or replaces its settings."""
-        with self._writing():
-            self._transport.request(UPSERT, _item_path(ACCOUNT_PATH, str(account["channel"])), account)
+        channel = str(account["channel"])
+        with self._writing(self._listed, channel):
+            self._transport.request(UPSERT, _item_path(ACCOUNT_PATH, channel), account)
 
     def get_account(self, channel: str) -> dict[str, Any]:
         """The account configured on `channel` (records.account_record); NotFoundError when there
@@ -88,12 +91,33 @@ class PixverseClient:
     def listed_account(self, channel: str) -> dict[str, Any] | None:
         """The account on `channel` as the shared list call reports it (records.account_record);
         None when it is not there (also when the list answers the service's 404: no account at all)."""
-        record = self._listed.get().get(channel)
+        record = self._listed.get(channel).get(channel)
         return None if record is None else account_record(record, channel, ACCOUNT_PATH)
+
+    def known_account(self, channel: str) -> dict[str, Any] | None:
+        """The account on `channel` (records.account_record), None when there is none, in one request
+        at most: from the shared list call's answer where it holds, else (this client wrote the channel
+        since the list was sent, or the list call failed: then for the rest of the client's life) from
+        a GET of the channel. A refused API token is raised, not asked again."""
+        listing = None
+        if not self._list_failed:
+            try:
+                listing = self._listed.get_if_current(channel)
+            except AuthenticationError:
+                raise
+            except PixverseError:
+                self._list_failed = True
+        if listing is not None:
+            record = listing.get(channel)
+            return None if record is None else account_record(record, channel, ACCOUNT_PATH)
+        try:
+            return self.get_account(channel)
+        except NotFoundError:
+            return None
 
     def delete_account(self, channel: str) -> None:
         """Remove the account on `channel`; NotFoundError when there is none."""
-        with self._writing():
+        with self._writing(self._listed, channel):
             self._transport.request(DELETE, _item_path(ACCOUNT_PATH, channel))
 
     # v2 -------------------------------------------------------------------------------------------
@@ -104,7 +128,7 @@ class PixverseClient:
         when PixVerse refuses the login."""
         email = str(account["email"])
         path = _item_path(ACCOUNTS_V2_PATH, email)
-        with self._writing():
+        with self._writing(self._listed_v2, email):
             stored = self._transport.request(UPSERT_V2, path, account, login=email)
         return account_record_v2(stored, email, path)
 
@@ -125,12 +149,12 @@ class PixverseClient:
     def listed_account_v2(self, email: str) -> dict[str, Any] | None:
         """The account of `email` as the shared list call reports it (records.account_record_v2);
         None when it is not there (also when the list answers the service's 404: no account at all)."""
-        record = self._listed_v2.get().get(email)
+        record = self._listed_v2.get(email).get(email)
         return None if record is None else account_record_v2(record, email, ACCOUNTS_V2_PATH)
 
     def delete_account_v2(self, email: str) -> None:
         """Remove the account of `email`; NotFoundError when there is none."""
-        with self._writing():
+        with self._writing(self._listed_v2, email):
             self._transport.request(DELETE, _item_path(ACCOUNTS_V2_PATH, email))
 
     # the shared list ------------------------------------------------------------------------------
@@ -144,14 +168,13 @@ class PixverseClient:
             return {}
 
     @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
-        """Around a write: once it is done (or failed, which may still have changed the service),
-        the lists kept for reads are stale."""
+    def _writing(self, listed: SharedList, key: str) -> Iterator[None]:
+        """Around a write of account `key`: once it is done (or failed, which may still have changed
+        the service), the list kept for reads is stale for that account."""
         try:
             yield
         finally:
-            self._listed.invalidate()
-            self._listed_v2.invalidate()
+            listed.invalidate(key)
 
     def _read(self, path: str) -> dict[str, Any]:
         """GET `path`: the JSON object of the answer."""

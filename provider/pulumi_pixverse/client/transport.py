@@ -45,9 +45,10 @@ RETRY_AFTER_CEILING_SECONDS = 60.0
 """A Retry-After longer than this is shortened to it, so one answer cannot stall a deployment."""
 CREDENTIAL_FIELDS = ("discord", "password", "token")
 """Request body fields holding credentials: redacted from every message once sent."""
-POOL_SIZE = 8
-"""Connections kept open per host: the SDK's provider server runs 4 calls at once, and a process may
-serve v1 and v2 accounts through one transport. Beyond this, extra connections are opened and closed."""
+POOL_SIZE = 64
+"""Connections kept open per host: as many as the provider server runs calls at once, v1 and v2
+together (pulumi_pixverse.concurrency.CALLS_AT_ONCE; a unit test keeps the two equal). A connection
+is opened only when every open one is busy."""
 
 
 class _DeadlinePassed(Exception):

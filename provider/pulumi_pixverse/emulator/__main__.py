@@ -1,7 +1,12 @@
-"""Command line: `python -m pulumi_pixverse.emulator --port PORT [--token T] [--state FILE] [--verbose]`.
+"""Command line: `python -m pulumi_pixverse.emulator --port PORT [--token T] [--state FILE] [--verbose]
+[--latency SECONDS [--jitter SECONDS] [--seed N]] [--route-latency 'ROUTE=SECONDS' ...]`.
 
 Prints one line to stdout when ready, `pixverse emulator listening on http://127.0.0.1:<port>`,
 serves until SIGTERM or SIGINT, then exits 0. The token is never printed.
+
+`--latency` makes it a distant service: every API request waits that long before it is answered,
+give or take `--jitter` (drawn from a generator seeded with `--seed`); `--route-latency` sets one
+route's own wait, e.g. `--route-latency 'POST /v2/pixverse/accounts/{email}=2'` for a slow login.
 """
 
 from __future__ import annotations
@@ -13,7 +18,8 @@ import sys
 from pathlib import Path
 from types import FrameType
 
-from .backend import AccountStore
+from .backend import AccountStore, ServiceError
+from .latency import parse_latency, parse_route_latency
 from .server import DEFAULT_TOKEN, EmulatorServer
 
 TOKEN_ENV = "USEAPI_EMULATOR_TOKEN"
@@ -30,11 +36,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--token", help=f"API token to accept (default: ${TOKEN_ENV}, else {DEFAULT_TOKEN})")
     parser.add_argument("--state", type=Path, help="JSON file the accounts are loaded from and saved to")
     parser.add_argument("--verbose", action="store_true", help="log method, path and status to stderr")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds each API request waits")
+    parser.add_argument("--jitter", type=float, default=0.0, help="each wait varies by up to this, +/-")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the jitter's draws (default 0)")
+    parser.add_argument(
+        "--route-latency",
+        action="append",
+        default=[],
+        metavar="ROUTE=SECONDS",
+        help="a route's own wait, e.g. 'POST /v2/pixverse/accounts/{email}=2' (repeatable)",
+    )
     args = parser.parse_args(argv)
+    try:
+        routes = dict(parse_route_latency(text) for text in args.route_latency)
+        latency = parse_latency(
+            {"seconds": args.latency, "jitter": args.jitter, "seed": args.seed, "routes": routes}
+        )
+    except (ValueError, ServiceError) as error:
+        parser.error(str(error))
     token = args.token or os.environ.get(TOKEN_ENV) or DEFAULT_TOKEN
     try:
         server = EmulatorServer(
-            port=args.port, token=token, store=AccountStore(args.state), verbose=args.verbose
+            port=args.port, token=token, store=AccountStore(args.state), verbose=args.verbose, latency=latency
         )
     except (OSError, ValueError) as error:
         print(f"pixverse emulator: cannot start: {error}", file=sys.stderr)

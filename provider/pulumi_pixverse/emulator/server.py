@@ -11,35 +11,44 @@ API routes, all behind `Authorization: Bearer <token>` (401 `Unauthorized` witho
     DELETE /v2/pixverse/accounts/{email}    204, or 404
 
 Admin routes, without auth, never logged and never faulted (the server listens on 127.0.0.1 only):
-    POST   /_emulator/reset          clear accounts (both versions), refused logins, request log and
-                                     connection count, faults; 204
+    POST   /_emulator/reset          clear accounts (both versions), refused logins, request log,
+                                     connection count, peak in flight and faults; the latency returns
+                                     to the one the emulator was started with; 204
     GET    /_emulator/requests       200 {"requests": [...], "counts": {route: n}}
     GET    /_emulator/connections    200 {"connections": n}: TCP connections that carried API requests
     GET    /_emulator/accounts       200 the v1 accounts (may be {})
     GET    /_emulator/accounts-v2    200 the v2 accounts as sent, real password included (may be {})
     POST   /_emulator/refuse-login   body {"email"}: PixVerse refuses that login from now on; 204
     DELETE /_emulator/refuse-login   body {"email"}: PixVerse accepts that login again; 204
-    POST   /_emulator/faults         add a fault rule (see parse_fault); 204
+    POST   /_emulator/faults         add a fault rule (see faults.parse_fault); 204
     DELETE /_emulator/faults         clear fault rules; 204
+    GET    /_emulator/latency        200 the wait before each API answer (see latency.parse_latency)
+    POST   /_emulator/latency        set it: {"seconds", "jitter", "seed", "routes": {route: seconds}};
+                                     204 (reset returns to the latency the emulator started with)
+    GET    /_emulator/in-flight      200 {"in_flight": n, "peak": p}: API requests being handled now,
+                                     and the most at once since the last reset
+    DELETE /_emulator/in-flight      200 the same, and the peak starts again from now
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
-import random
 import socketserver
 import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .backend import MSG_NOT_FOUND, AccountStore, ServiceError
+from .faults import Fault, parse_fault
+from .latency import Latency, parse_latency
 
 DEFAULT_TOKEN = "emulator-token"
 HOST = "127.0.0.1"
@@ -60,7 +69,6 @@ ROUTE_DELETE_V2 = f"DELETE {ACCOUNTS_V2_PATH}/{{email}}"
 _COLLECTIONS = ((ACCOUNTS_PATH, "channel"), (ACCOUNTS_V2_PATH, "email"))
 """Each API version's collection path and the name of the key in its item routes."""
 _ITEM_METHODS = ("POST", "GET", "DELETE")
-_FAULT_KEYS = frozenset({"status", "count", "retry_after", "delay", "drop", "rate", "seed", "route"})
 
 
 def route_of(method: str, path: str) -> tuple[str, str]:
@@ -102,89 +110,6 @@ def answer(store: AccountStore, route: str, key: str, body: object) -> tuple[int
         return 204, None
     except ServiceError as error:
         return error.status, error.body()
-
-
-@dataclass
-class Fault:
-    """A fault rule: applies to the next `count` matching API requests.
-
-    Order of effects: sleep `delay` seconds, then `drop` the connection unanswered, else
-    answer `status` without touching state, else handle the request normally.
-    """
-
-    count: int
-    status: int | None = None
-    retry_after: int | str | None = None
-    delay: float = 0.0
-    drop: bool = False
-    rate: float | None = None
-    route: str | None = None
-    rng: random.Random = field(default_factory=random.Random)
-
-    def hits(self, route: str) -> bool:
-        """Whether this rule applies to a request on `route`; consumes one count if so."""
-        if self.count < 1 or self.route not in (None, route):
-            return False
-        if self.rate is not None and self.rng.random() >= self.rate:
-            return False
-        self.count -= 1
-        return True
-
-
-def _is_int(value: object) -> bool:
-    return type(value) is int
-
-
-def _is_number(value: object) -> bool:
-    return type(value) in (int, float)
-
-
-def parse_fault(spec: object) -> Fault:
-    """Build a Fault from the admin JSON body; ServiceError(400) when it is malformed.
-
-    Keys: status (400-599), retry_after (int >= 0 or str, sent as Retry-After with status),
-    delay (seconds >= 0), drop (bool), count (int >= 1, default 1), rate (0..1, chance that
-    each matching request is hit), seed (int, default 0, seeds the rate draws), route (route
-    template). At least one of status, delay or drop is required.
-    """
-
-    def invalid(reason: str) -> ServiceError:
-        return ServiceError(400, f"Invalid fault: {reason}")
-
-    if not isinstance(spec, dict):
-        raise invalid("body must be a JSON object")
-    unknown = sorted(set(spec) - _FAULT_KEYS)
-    if unknown:
-        raise invalid(f"unknown keys {unknown}")
-    count = spec.get("count", 1)
-    status = spec.get("status")
-    retry_after = spec.get("retry_after")
-    delay = spec.get("delay", 0.0)
-    drop = spec.get("drop", False)
-    rate = spec.get("rate")
-    seed = spec.get("seed", 0)
-    route = spec.get("route")
-    if not _is_int(count) or count < 1:
-        raise invalid("count must be an integer >= 1")
-    if status is not None and not (_is_int(status) and 400 <= status <= 599):
-        raise invalid("status must be an integer from 400 to 599")
-    if retry_after is not None and not (
-        (_is_int(retry_after) and retry_after >= 0) or isinstance(retry_after, str)
-    ):
-        raise invalid("retry_after must be an integer >= 0 or a string")
-    if not _is_number(delay) or delay < 0:
-        raise invalid("delay must be a number >= 0")
-    if not isinstance(drop, bool):
-        raise invalid("drop must be a boolean")
-    if rate is not None and not (_is_number(rate) and 0 <= rate <= 1):
-        raise invalid("rate must be a number from 0 to 1")
-    if not _is_int(seed):
-        raise invalid("seed must be an integer")
-    if route is not None and not isinstance(route, str):
-        raise invalid("route must be a string")
-    if status is None and not delay and not drop:
-        raise invalid("one of status, delay or drop is required")
-    return Fault(count, status, retry_after, float(delay), drop, rate, route, random.Random(seed))
 
 
 def _parse_json(raw: bytes) -> Any:
@@ -230,6 +155,18 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length)
 
     def _serve_api(self, path: str, raw: bytes) -> None:
+        """Answer an API request; it counts as in flight until its answer is ready to send (so a
+        client that has its answer never sees its own request still in flight)."""
+        with self.server.in_flight():
+            answered = self._answer_api(path, raw)
+        if answered is None:
+            self.close_connection = True
+        else:
+            self._send(*answered)
+
+    def _answer_api(self, path: str, raw: bytes) -> tuple[int, object, dict[str, str]] | None:
+        """Status, payload and headers of an API request (after its latency and any fault), logged;
+        None when a fault drops the connection unanswered."""
         server = self.server
         self._counted_in = server.count_connection(self._counted_in)
         route, key = route_of(self.command, path)
@@ -238,14 +175,23 @@ class _Handler(BaseHTTPRequestHandler):
         authorized = hmac.compare_digest(
             header.encode("utf-8", "surrogatepass"), f"Bearer {server.token}".encode("utf-8", "surrogatepass")
         )
-        entry = {"method": self.command, "path": path, "route": route, "body": body, "authorized": authorized}
+        wait = server.latency.draw(route)
+        entry = {
+            "method": self.command,
+            "path": path,
+            "route": route,
+            "body": body,
+            "authorized": authorized,
+            "latency": wait,
+        }
+        if wait:
+            time.sleep(wait)
         fault = server.take_fault(route)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and fault.drop:
             server.record({**entry, "status": 0})
-            self.close_connection = True
-            return
+            return None
         headers: dict[str, str] = {}
         payload: object
         if fault is not None and fault.status is not None:
@@ -257,7 +203,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status, payload = answer(server.store, route, key, body)
         server.record({**entry, "status": status})
-        self._send(status, payload, headers)
+        return status, payload, headers
 
     def _send(self, status: int, payload: object, headers: dict[str, str] | None = None) -> None:
         """Send a payload as JSON, as plain text when a str, or no body when None, with an exact
@@ -295,6 +241,8 @@ class EmulatorServer(ThreadingHTTPServer):
     """The emulator: an HTTP server on 127.0.0.1 holding the store, request log and faults."""
 
     daemon_threads = True
+    request_queue_size = 128  # connections waiting to be accepted (socketserver's 5 drops a burst's
+    # SYNs, which clients send again only after a second: 32 calls at once each open a connection)
 
     def __init__(
         self,
@@ -302,10 +250,15 @@ class EmulatorServer(ThreadingHTTPServer):
         token: str = DEFAULT_TOKEN,
         store: AccountStore | None = None,
         verbose: bool = False,
+        latency: Latency | None = None,
     ) -> None:
         self.store = store if store is not None else AccountStore()
         self.token = token
         self.verbose = verbose
+        self._started_latency = latency if latency is not None else Latency()
+        self.latency = parse_latency(self._started_latency.spec())  # what reset returns to
+        self._in_flight = 0
+        self._peak_in_flight = 0
         self._lock = threading.Lock()
         self._requests: list[dict[str, Any]] = []
         self._connections = 0
@@ -345,14 +298,38 @@ class EmulatorServer(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
     def reset(self) -> None:
-        """Clear accounts (both versions), refused logins, the request log (connection count
-        included) and fault rules."""
+        """Clear accounts (both versions), refused logins, the request log (connection count and peak
+        of requests in flight included) and fault rules; the latency returns to the one the emulator
+        was started with."""
         self.store.reset()
         with self._lock:
             self._requests.clear()
             self._connections = 0
             self._epoch += 1
             self._faults.clear()
+            self._peak_in_flight = self._in_flight
+            self.latency = parse_latency(self._started_latency.spec())
+
+    @contextlib.contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Around the handling of one API request: counts it as in flight, and the peak."""
+        with self._lock:
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def in_flight_counts(self, restart_peak: bool = False) -> dict[str, int]:
+        """{"in_flight": API requests being handled now, "peak": the most at once since the last
+        reset or restart}; `restart_peak` then starts the peak again from now."""
+        with self._lock:
+            counts = {"in_flight": self._in_flight, "peak": self._peak_in_flight}
+            if restart_peak:
+                self._peak_in_flight = self._in_flight
+            return counts
 
     def add_fault(self, spec: object) -> None:
         """Append a fault rule from its JSON spec; ServiceError(400) when malformed."""
@@ -414,10 +391,16 @@ class EmulatorServer(ThreadingHTTPServer):
         if key == "DELETE /_emulator/faults":
             self.clear_faults()
             return 204, None
+        if key == "GET /_emulator/latency":
+            return 200, self.latency.spec()
+        if key in ("GET /_emulator/in-flight", "DELETE /_emulator/in-flight"):
+            return 200, self.in_flight_counts(restart_peak=method == "DELETE")
         body = _parse_json(raw)
         email = body.get("email") if isinstance(body, dict) else None
         try:
-            if key == "POST /_emulator/faults":
+            if key == "POST /_emulator/latency":
+                self.latency = parse_latency(body)
+            elif key == "POST /_emulator/faults":
                 self.add_fault(body)
             elif key == "POST /_emulator/refuse-login":
                 self.store.refuse_login(email)
@@ -431,9 +414,9 @@ class EmulatorServer(ThreadingHTTPServer):
 
 
 def start_in_thread(
-    port: int = 0, token: str = DEFAULT_TOKEN, state_file: Path | None = None
+    port: int = 0, token: str = DEFAULT_TOKEN, state_file: Path | None = None, latency: Latency | None = None
 ) -> EmulatorServer:
     """Start an emulator serving in a daemon thread; call its stop() when done."""
-    server = EmulatorServer(port=port, token=token, store=AccountStore(state_file))
+    server = EmulatorServer(port=port, token=token, store=AccountStore(state_file), latency=latency)
     server.start()
     return server
