@@ -14,7 +14,7 @@ Two benches (benchkit/):
   provider, their ratio, API requests, connections, memory, CPU by process, import times;
 - against a distant service (`--latency S`; benchkit/distance.py): each verb with every API request
   answered after S seconds, at each `--parallel P` (default 8 and 32), next to the time at no delay and
-  the ideal (time at no delay + N x S / P).
+  the ideal (time at no delay + N x S / P); with `--plugin`, the plugin beside the dynamic provider.
 
 `--verbs` times a subset; verbs a later one needs (up before refresh) run untimed. It reports; it never
 fails on a ratio (the machine is shared and timing is noisy: read medians).
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from benchkit import distance, floor
 from benchkit.processes import PYTHON_ENV, Emulator
-from benchkit.projects import DATA_FLOOR, KINDS, VERBS
+from benchkit.projects import DATA_FLOOR, KINDS, PLUGIN, VERBS
 
 
 def _interrupt(_signum: int, _frame: object) -> None:
@@ -73,6 +73,11 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--parallel", default="8,32", help="with --latency: comma-separated pulumi --parallel (default 8,32)"
     )
+    parser.add_argument(
+        "--plugin",
+        action="store_true",
+        help="with --latency: also the plugin pulumi-resource-pixverse (a Pulumi YAML program)",
+    )
     args = parser.parse_args()
     try:
         args.sizes = _numbers(args.sizes)
@@ -86,6 +91,8 @@ def parse_arguments() -> argparse.Namespace:
         parser.error(f"sizes >= 1, repeat >= 1, verbs among {','.join(VERBS)} (got {','.join(unknown)})")
     if args.latency is not None and (args.latency <= 0 or args.jitter < 0 or not args.parallel):
         parser.error("--latency takes seconds > 0, --jitter seconds >= 0, --parallel at least one number")
+    if args.plugin and args.latency is None:
+        parser.error("--plugin goes with --latency (the floor bench compares dynamic providers)")
     if args.latency is not None and args.data_floor:
         parser.error("--data-floor compares with the no-op provider, which sends nothing: not with --latency")
     return args
@@ -115,18 +122,23 @@ def main() -> int:
     emulator = Emulator(token, root / "emulator.log")
     try:
         if args.latency is not None:
-            distant = distance.run_distant(
-                args.sizes,
-                args.repeat,
-                args.verbs,
-                args.parallel,
-                args.latency,
-                args.jitter,
-                root,
-                emulator,
-                token,
-                args.program,
-            )
+            distant = {
+                kind: distance.run_distant(
+                    kind,
+                    args.sizes,
+                    args.repeat,
+                    args.verbs,
+                    args.parallel,
+                    args.latency,
+                    args.jitter,
+                    root,
+                    emulator,
+                    token,
+                    args.program,
+                )
+                for kind in ("pixverse", PLUGIN)
+                if args.plugin or kind == "pixverse"
+            }
         else:
             kinds = (*KINDS, DATA_FLOOR) if args.data_floor else KINDS
             results, from_file = floor.run_sizes(
@@ -139,7 +151,11 @@ def main() -> int:
         else:
             shutil.rmtree(root, ignore_errors=True)
     if args.latency is not None:
-        missed = distance.report(distant, args.verbs, args.latency, args.jitter)
+        missed = [
+            what
+            for kind, results in distant.items()
+            for what in distance.report(results, args.verbs, args.latency, args.jitter, kind)
+        ]
         distance.summarize(missed, args.sizes)
     else:
         imports = floor.import_times(max(15, 5 * args.repeat))  # ~0.2 s each: many rounds, or medians wander

@@ -6,21 +6,28 @@ The emulator runs in the background between the two, on 127.0.0.1:18787 (the sta
 pixverse:apiUrl), with its state in .pulumi-local/, so the accounts stay live after `up`. The stack's
 state is in a file:// backend under .pulumi-local/ too. No account, token or internet is needed: the
 emulator's API token is made up on first use and reaches the provider as USEAPI_TOKEN.
+
+When something else holds the port (another clone's emulator, any other server), `up` and `down`
+stop before anything runs with one line: the port, what holds it when this user can see it, what to
+do. `--preflight` makes only that check (tools/local runs it before the set-up), so this file uses
+the standard library only.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
-
-import requests
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PULUMI = REPO_ROOT / "tools" / "pulumi"
@@ -31,26 +38,108 @@ PASSPHRASE = "pixverse-local-emulator"  # protects only the made-up tokens in st
 STACK = "local"
 
 
+TOKEN_FILE = LOCAL_DIR / "emulator.token"
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+
+
 def emulator_token() -> str:
     """The local emulator's API token, made once and kept (mode 0600) in .pulumi-local/."""
-    path = LOCAL_DIR / "emulator.token"
-    if not path.exists():
+    if not TOKEN_FILE.exists():
         LOCAL_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"local-{secrets.token_hex(16)}")
-        path.chmod(0o600)
-    return path.read_text().strip()
+        TOKEN_FILE.write_text(f"local-{secrets.token_hex(16)}")
+        TOKEN_FILE.chmod(0o600)
+    return TOKEN_FILE.read_text().strip()
 
 
-def emulator_answers() -> bool:
+def get(path: str, token: str | None = None) -> tuple[int, bytes]:
+    """GET `path` of the emulator's URL: the status and the body (0 when nothing answers)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(EMULATOR_URL + path, headers=headers)
     try:
-        return requests.get(f"{EMULATOR_URL}/_emulator/accounts", timeout=2).ok
-    except requests.RequestException:
+        with _LOOPBACK.open(request, timeout=5) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except (OSError, ValueError):
+        return 0, b""
+
+
+def port_is_taken() -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(2)
+        return probe.connect_ex(("127.0.0.1", EMULATOR_PORT)) == 0
+
+
+def our_emulator_answers() -> bool:
+    """True when this clone's emulator answers on the port: an emulator that takes this clone's token."""
+    if not TOKEN_FILE.exists():
         return False
+    admin, _ = get("/_emulator/accounts")
+    api, _ = get("/v1/pixverse/account", TOKEN_FILE.read_text().strip())
+    return admin == 200 and api in (200, 404)
+
+
+def listener() -> tuple[int, list[str]] | None:
+    """The process listening on the port, as (pid, its command line), when this user may see it."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == EMULATOR_PORT:  # 0A: LISTEN
+                inodes.add(f"socket:[{fields[9]}]")
+    for process in Path("/proc").iterdir():
+        if not process.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (process / "fd").iterdir()):
+                argv = (process / "cmdline").read_bytes().decode(errors="replace").split("\0")
+                return int(process.name), [arg for arg in argv if arg]
+        except OSError:  # not ours to look at, or it ended meanwhile
+            continue
+    return None
+
+
+def port_taken_message(action: str) -> str:
+    """One line: the port, what holds it (when known) and what to do."""
+    where = f"127.0.0.1:{EMULATOR_PORT}"
+    again = f"then run `tools/local {action}` again"
+    found = listener()
+    if found is None:
+        return (
+            f"tools/local: {where} is already in use, by a process this user cannot see: free the port "
+            f"(`ss -ltnp 'sport = :{EMULATOR_PORT}'` names it), {again}"
+        )
+    pid, argv = found
+    if "pulumi_pixverse.emulator" in argv and "--state" in argv[:-1]:
+        clone = Path(argv[argv.index("--state") + 1]).parent.parent
+        if clone == REPO_ROOT:
+            return (
+                f"tools/local: {where} is already in use by this clone's emulator of an earlier run whose "
+                f".pulumi-local/ was removed (pid {pid}): stop it with `kill {pid}`, {again}"
+            )
+        return (
+            f"tools/local: {where} is already in use by the local emulator of the clone in {clone} "
+            f"(pid {pid}): run `tools/local down` there, {again}"
+        )
+    return (
+        f"tools/local: {where} is already in use by pid {pid} ({' '.join(argv)[:120]}): stop it or "
+        f"free the port, {again}"
+    )
+
+
+def check_port(action: str) -> None:
+    """Exit with one line unless the port is free or held by this clone's emulator."""
+    if port_is_taken() and not our_emulator_answers():
+        sys.exit(port_taken_message(action))
 
 
 def start_emulator(token: str) -> None:
     """Start the emulator in the background unless it already answers; wait until it is ready."""
-    if emulator_answers():
+    if our_emulator_answers():
         return
     log = (LOCAL_DIR / "emulator.log").open("a")
     process = subprocess.Popen(
@@ -71,7 +160,7 @@ def start_emulator(token: str) -> None:
     )
     (LOCAL_DIR / "emulator.pid").write_text(str(process.pid))
     deadline = time.monotonic() + 15
-    while not emulator_answers():
+    while not our_emulator_answers():
         if process.poll() is not None or time.monotonic() > deadline:
             sys.exit(f"the emulator did not start on {EMULATOR_URL}: see {LOCAL_DIR / 'emulator.log'}")
         time.sleep(0.1)
@@ -88,18 +177,17 @@ def stop_emulator() -> None:
     except ProcessLookupError:
         return
     deadline = time.monotonic() + 10
-    while emulator_answers() and time.monotonic() < deadline:
+    while our_emulator_answers() and time.monotonic() < deadline:
         time.sleep(0.1)
     print(f"emulator stopped (pid {pid})")
 
 
 def print_live_accounts(token: str) -> None:
     """The accounts the emulator now holds, as the service reports them (credentials hidden)."""
-    headers = {"Authorization": f"Bearer {token}"}
-    v1 = requests.get(f"{EMULATOR_URL}/v1/pixverse/account", headers=headers, timeout=10)
-    v2 = requests.get(f"{EMULATOR_URL}/v2/pixverse/accounts", headers=headers, timeout=10)
-    accounts = v1.json() if v1.ok else {}
-    accounts_v2 = v2.json() if v2.ok else {}
+    v1_status, v1 = get("/v1/pixverse/account", token)
+    v2_status, v2 = get("/v2/pixverse/accounts", token)
+    accounts = json.loads(v1) if v1_status == 200 else {}
+    accounts_v2 = json.loads(v2) if v2_status == 200 else {}
     print(f"\naccounts live in the emulator: {len(accounts)} v1, {len(accounts_v2)} v2")
     for channel, account in sorted(accounts.items()):
         server, max_jobs = account["server"], account["maxJobs"]
@@ -116,6 +204,10 @@ def pulumi(*args: str, token: str, check: bool = True) -> int:
         "PULUMI_HOME": str(LOCAL_DIR / "pulumi-home"),  # the selected stack and logs stay in here too
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         "USEAPI_TOKEN": token,
+        # The CLI's folder holds every plugin this stack needs. Without this, the editable install's
+        # console script pulumi-resource-pixverse, on PATH, is loaded for nothing and warned about
+        # (a wheel's pulumi-plugin.json says there is no plugin; an editable install's is not seen).
+        "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
     }
     print(f"$ pulumi {' '.join(args)}", flush=True)
     done = subprocess.run([str(PULUMI), *args], cwd=REPO_ROOT, env=env, stdin=subprocess.DEVNULL, check=False)
@@ -125,6 +217,7 @@ def pulumi(*args: str, token: str, check: bool = True) -> int:
 
 
 def up() -> None:
+    check_port("up")
     token = emulator_token()
     start_emulator(token)
     (LOCAL_DIR / "backend").mkdir(exist_ok=True)
@@ -137,6 +230,7 @@ def down() -> None:
     if not LOCAL_DIR.exists():
         print("nothing to tear down")
         return
+    check_port("down")
     token = emulator_token()
     start_emulator(token)
     if pulumi("stack", "select", STACK, token=token, check=False) == 0:
@@ -151,4 +245,10 @@ def down() -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["up", "down"])
-    {"up": up, "down": down}[parser.parse_args().action]()
+    parser.add_argument("--preflight", action="store_true", help="only check that the port is free (or ours)")
+    arguments = parser.parse_args()
+    if arguments.preflight:
+        if arguments.action == "up" or LOCAL_DIR.exists():
+            check_port(arguments.action)
+    else:
+        {"up": up, "down": down}[arguments.action]()

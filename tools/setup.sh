@@ -15,8 +15,15 @@ want="$(sha256sum "$REPO_ROOT/pyproject.toml" | cut -d' ' -f1)"
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing pulumi-pixverse and its dev tools into $VENV" >&2
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "${REPO_ROOT}[dev]"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$REPO_ROOT" \
+    --group "$REPO_ROOT/pyproject.toml:dev"
   echo "$want" > "$STAMP"
+fi
+
+if [ "$(cat "$VENV/.sdk-installed-from" 2>/dev/null)" != "$(sha256sum "$REPO_ROOT/sdk/python/pyproject.toml")" ]; then
+  echo "setup: installing the generated Python SDK (sdk/python) into $VENV" >&2
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$REPO_ROOT/sdk/python"
+  sha256sum "$REPO_ROOT/sdk/python/pyproject.toml" > "$VENV/.sdk-installed-from"
 fi
 
 PULUMI_BIN="$("$REPO_ROOT/tools/ensure-pulumi.sh")"

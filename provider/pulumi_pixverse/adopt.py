@@ -12,40 +12,16 @@ stack's config or the environment, as the provider takes them.
 
 from __future__ import annotations
 
-import argparse
 import json
-import subprocess
-import sys
-from collections.abc import Sequence
 from typing import Any
 
 from .client import AuthenticationError, NotFoundError, PixverseClient, PixverseError, RetriesExhaustedError
 from .models import FIELDS
+from .pulumi_cli import CommandError as AdoptError
+from .pulumi_cli import pulumi
 from .settings import MISSING_TOKEN_MESSAGE, resolve_settings
 
 ACCOUNTS_KEY = "pixverse:accounts"
-
-
-class AdoptError(Exception):
-    """A failure that stops adoption before the stack config is changed; the message is one line."""
-
-
-def pulumi(stack: str, *args: str, stdin: str | None = None) -> str:
-    """Run `pulumi ARGS --stack STACK` and return its stdout; AdoptError with its last error line."""
-    try:
-        done = subprocess.run(
-            ["pulumi", *args, "--stack", stack, "--non-interactive"],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise AdoptError("the pulumi CLI is not on PATH") from None
-    if done.returncode != 0:
-        lines = [line for line in done.stderr.splitlines() if line.strip()] or ["(no message)"]
-        raise AdoptError(f"`pulumi {args[0]} {args[1] if len(args) > 1 else ''}` failed: {lines[-1].strip()}")
-    return done.stdout
 
 
 def read_stack_config(stack: str) -> dict[str, Any]:
@@ -136,21 +112,3 @@ def write_entry(stack: str, index: int, name: str, account: dict[str, Any]) -> N
         pulumi(stack, "config", "set", "--path", f"{key}.{field}", str(account[field]), "--type", "string")
     pulumi(stack, "config", "set", "--path", f"{key}.maxJobs", str(account["maxJobs"]), "--type", "int")
     pulumi(stack, "config", "set", "--path", "--secret", f"{key}.discord", stdin=str(account["discord"]))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pulumi_pixverse", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    adopt_parser = commands.add_parser("adopt", help="declare the service's undeclared accounts in a stack")
-    adopt_parser.add_argument("--stack", required=True, help="the stack whose pixverse:accounts to extend")
-    adopt_parser.add_argument(
-        "--dry-run", action="store_true", help="print what would be added; write nothing"
-    )
-    args = parser.parse_args(argv)
-    try:
-        lines = adopt(args.stack, args.dry_run)
-    except (AdoptError, ValueError) as error:
-        print(f"adopt: {error}", file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    return 0

@@ -1,6 +1,13 @@
 """The resources: PixverseAccount (a PixVerse v1 account, identified by its channel) and
 PixverseAccountV2 (a v2 account, a PixVerse login identified by its email).
 
+Every attribute a class declares resolves to the value in the state: the SDK makes one Output per
+key of the props dict given to its constructor, named after that key, and resolves it from the
+engine's answer through `translate_output_property`. So the props are keyed by the Python names
+(`max_jobs`), and `translate_input_property` sends them under the state's names (`maxJobs`); a key
+whose value is None is not sent, so output-only attributes (`account_id`, `username`) and an
+absent `token` are declared with None.
+
 Each constructor calls the SDK's constructor itself, on purpose not through a shared helper: the SDK
 records every frame between the program and that call in the state, once per account, and the
 engine writes the state again after every step (see `declare_pool`)."""
@@ -17,7 +24,9 @@ from pulumi import dynamic
 
 from .provider import PixverseAccountProvider, PixverseAccountV2Provider
 
-_OUTPUT_NAMES = {"maxJobs": "max_jobs", "accountId": "account_id"}
+_STATE_NAMES = {"max_jobs": "maxJobs", "account_id": "accountId"}
+"""Python attribute -> name in the state and on the wire (the state's names never change)."""
+_ATTRIBUTE_NAMES = {state: attribute for attribute, state in _STATE_NAMES.items()}
 _PICKLER_PATCHED_BY_THE_SDK = ("_batch_setitems", "save_dict")
 """What the SDK's `serialize_provider` (pulumi/dynamic/dynamic.py) sets on `pickle._Pickler` at every
 call and never restores: it wraps `_batch_setitems` around the one it finds, so each declared dynamic
@@ -69,7 +78,7 @@ class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
             "discord": pulumi.Output.secret(discord),
             "server": server,
             "channel": channel,
-            "maxJobs": max_jobs,
+            "max_jobs": max_jobs,
         }
         secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["discord"])
         with _pickler_as_it_was():
@@ -80,9 +89,13 @@ class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
                 pulumi.ResourceOptions.merge(opts, secret_outputs),
             )
 
+    def translate_input_property(self, prop: str) -> str:
+        """The state's name of an attribute: `max_jobs` is stored as `maxJobs`."""
+        return _STATE_NAMES.get(prop, prop)
+
     def translate_output_property(self, prop: str) -> str:
-        """Map the wire name `maxJobs` to the Python attribute `max_jobs`."""
-        return _OUTPUT_NAMES.get(prop, prop)
+        """The attribute of a state's name: `maxJobs` resolves `max_jobs`."""
+        return _ATTRIBUTE_NAMES.get(prop, prop)
 
 
 class PixverseAccountV2(dynamic.Resource, module="pixverse", name="AccountV2"):
@@ -120,12 +133,11 @@ class PixverseAccountV2(dynamic.Resource, module="pixverse", name="AccountV2"):
         props: dict[str, Any] = {
             "email": email,
             "password": pulumi.Output.secret(password),
-            "maxJobs": max_jobs,
-            "accountId": None,
+            "max_jobs": max_jobs,
+            "token": None if token is None else pulumi.Output.secret(token),
+            "account_id": None,
             "username": None,
         }
-        if token is not None:
-            props["token"] = pulumi.Output.secret(token)
         secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["password", "token"])
         with _pickler_as_it_was():
             super().__init__(
@@ -135,6 +147,10 @@ class PixverseAccountV2(dynamic.Resource, module="pixverse", name="AccountV2"):
                 pulumi.ResourceOptions.merge(opts, secret_outputs),
             )
 
+    def translate_input_property(self, prop: str) -> str:
+        """The state's name of an attribute: `max_jobs` as `maxJobs`, `account_id` as `accountId`."""
+        return _STATE_NAMES.get(prop, prop)
+
     def translate_output_property(self, prop: str) -> str:
-        """Map the wire names `maxJobs` and `accountId` to the Python attributes."""
-        return _OUTPUT_NAMES.get(prop, prop)
+        """The attribute of a state's name: `maxJobs` resolves `max_jobs`, `accountId` `account_id`."""
+        return _ATTRIBUTE_NAMES.get(prop, prop)

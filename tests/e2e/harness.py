@@ -1,10 +1,11 @@
 """The e2e harness: a stack of this project driven by plain `pulumi` commands, as a person types them.
 
 Each stack lives in its own copy of the project (Pulumi.yaml and stacks/__main__.py, the virtualenv
-linked in as a user's project has its own) with a `file://` backend, and every command goes through
-`tools/pulumi`, the CLI with its Python language host. Everything the CLI printed is kept, so each
-step can check that no token appears in plain text in the output, `pulumi stack export`, or any
-file of the state.
+linked in as a user's project has its own; or another project, see `make_project`: for `YamlStack`,
+a Pulumi YAML program that uses the plugin) with a `file://` backend, and every command goes through
+`tools/pulumi`, the CLI with its language hosts. Everything the CLI printed is kept, so each step can
+check that no token appears in plain text in the output, `pulumi stack export`, or any file of the
+state.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import subprocess
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import yaml
 
 if TYPE_CHECKING:
     import pytest
@@ -92,18 +95,18 @@ class CommandFailed(Exception):
 class StackUnderTest:
     """One stack of the project in a project folder of its own, and everything the CLI printed."""
 
+    project_dir = "project"
+    """The project folder, under the stack's own folder."""
+
     def __init__(self, name: str, root: Path, api_url: str, passphrase: str | None = None) -> None:
         """`passphrase`: the stack's secrets passphrase (default: a fresh random one), e.g. the one
         that encrypted a state this stack is to import."""
         self.name = name
-        self.work_dir = root / "project"
+        self.work_dir = root / self.project_dir
         self.backend_dir = root / "backend"
-        (self.work_dir / "stacks").mkdir(parents=True)
+        self.work_dir.mkdir(parents=True)
         self.backend_dir.mkdir()
-        shutil.copy(REPO_ROOT / "Pulumi.yaml", self.work_dir)
-        shutil.copy(REPO_ROOT / "stacks" / "__main__.py", self.work_dir / "stacks")
-        (self.work_dir / ".venv").symlink_to(REPO_ROOT / ".venv")
-        (self.work_dir / "stacks" / ".venv").symlink_to(Path("..") / ".venv")  # as in the repository
+        self.make_project()
         self.env = {
             **os.environ,
             "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),
@@ -116,6 +119,14 @@ class StackUnderTest:
         self.cli("stack", "init")
         self.cli("config", "set", "pixverse:apiUrl", api_url)
         self.cli("config", "set", "pixverse:maxRetries", "2")
+
+    def make_project(self) -> None:
+        """This repository's project (the Python program) in the project folder."""
+        (self.work_dir / "stacks").mkdir()
+        shutil.copy(REPO_ROOT / "Pulumi.yaml", self.work_dir)
+        shutil.copy(REPO_ROOT / "stacks" / "__main__.py", self.work_dir / "stacks")
+        (self.work_dir / ".venv").symlink_to(REPO_ROOT / ".venv")
+        (self.work_dir / "stacks" / ".venv").symlink_to(Path("..") / ".venv")  # as in the repository
 
     def cli(self, *args: str, stdin: str | None = None, timeout: float = 240) -> str:
         """Run `pulumi ARGS` on this stack (as tools/pulumi); return stdout, raise CommandFailed."""
@@ -145,6 +156,11 @@ class StackUnderTest:
         """Set pixverse:apiToken as a secret, the value passed on stdin (never on a command line)."""
         self.tokens.append(token)
         self.cli("config", "set", "--secret", "pixverse:apiToken", stdin=token)
+
+    def set_secret(self, name: str, value: str) -> None:
+        """Set the stack's config `name` (e.g. one a program reads) as a secret, the value passed on stdin."""
+        self.tokens.append(value)
+        self.cli("config", "set", "--secret", name, stdin=value)
 
     def set_accounts(self, accounts: list[dict[str, Any]], setting: str = "pixverse:accounts") -> None:
         """Write `setting` (pixverse:accounts or pixverse:accountsV2) as the README shows: ids as
@@ -185,10 +201,10 @@ class StackUnderTest:
         """The deployment as `pulumi stack export` prints it to a user (secrets stay encrypted)."""
         return dict(json.loads(self.cli("stack", "export"))["deployment"])
 
-    def accounts_in_state(self) -> dict[str, dict[str, Any]]:
+    def accounts_in_state(self, type_: str = ACCOUNT_TYPE) -> dict[str, dict[str, Any]]:
         """Resources of the account type in `pulumi stack export`, keyed by resource name."""
         resources = self.export().get("resources", [])
-        return {r["urn"].rsplit("::", 1)[1]: r for r in resources if r["type"] == ACCOUNT_TYPE}
+        return {r["urn"].rsplit("::", 1)[1]: r for r in resources if r["type"] == type_}
 
     def assert_no_token_leaked(self) -> None:
         """No Discord token nor the API token in the CLI's output, the export, or any state file."""
@@ -203,8 +219,11 @@ class StackUnderTest:
     def start(self, *args: str) -> Background:
         """Start `pulumi ARGS` on this stack in the background, in a session of its own, as a
         pipeline runner would; its output goes to a file and into the transcript when it ends."""
+        return self.spawn([PULUMI, *args, "--stack", self.name, "--non-interactive"])
+
+    def spawn(self, argv: list[str]) -> Background:
+        """Start any command as `start` does, in the project folder with this stack's environment."""
         log = self.work_dir.parent / f"background-{secrets.token_hex(4)}.log"
-        argv = [PULUMI, *args, "--stack", self.name, "--non-interactive"]
         with log.open("w") as out:
             process = subprocess.Popen(
                 argv,
@@ -312,3 +331,58 @@ def new_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPa
     """A fresh stack in a project folder of its own with its own file:// backend, aimed at the
     emulator; neither its config nor the environment holds an API token yet."""
     return StackUnderTest(name, tmp_path_factory.mktemp(name), service.url)
+
+
+V1_TYPE = "pixverse:index:Account"
+V2_TYPE = "pixverse:index:AccountV2"
+PLUGIN_DIR = REPO_ROOT / ".venv" / "bin"
+"""Where `pip install` put the plugin `pulumi-resource-pixverse`."""
+
+
+class YamlStack(StackUnderTest):
+    """A stack of a Pulumi YAML project that uses the plugin, declared in its Pulumi.yaml
+    (`plugins: providers:`, the folder of the virtualenv's scripts). Steps rewrite the program."""
+
+    def make_project(self) -> None:
+        self.write_program({})
+
+    def write_program(
+        self, resources: dict[str, Any], outputs: dict[str, Any] | None = None, secrets: tuple[str, ...] = ()
+    ) -> None:
+        """Pulumi.yaml with these `resources` and `outputs`; each name in `secrets` is a secret in the
+        stack's config (see set_secret), which the resources use as `${name}`."""
+        project = {
+            "name": "pixverse-yaml-e2e",
+            "runtime": "yaml",
+            "plugins": {"providers": [{"name": "pixverse", "path": str(PLUGIN_DIR)}]},
+            "config": {name: {"type": "string", "secret": True} for name in secrets},
+            "resources": resources,
+            "outputs": outputs or {},
+        }
+        fresh = json.loads(json.dumps(project))  # no shared objects: Pulumi YAML refuses YAML aliases
+        (self.work_dir / "Pulumi.yaml").write_text(yaml.safe_dump(fresh, sort_keys=False))
+
+
+def new_yaml_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPathFactory) -> YamlStack:
+    """A fresh YAML stack in a project folder of its own with its own file:// backend, aimed at the
+    emulator (pixverse:apiUrl); neither its config nor the environment holds an API token yet."""
+    return YamlStack(name, tmp_path_factory.mktemp(name), service.url)
+
+
+class SdkExampleStack(StackUnderTest):
+    """A stack of examples/<language> (a program using the generated SDK, sdk/<language>) as written, in
+    a copy of the repository's layout: the example beside a .venv, its installed packages linked."""
+
+    def __init__(self, language: str, root: Path, api_url: str) -> None:
+        self.language = language
+        self.project_dir = f"repository/examples/{language}"
+        super().__init__(language, root, api_url)
+
+    def make_project(self) -> None:
+        source = REPO_ROOT / "examples" / self.language
+        shutil.copytree(
+            source, self.work_dir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("node_modules")
+        )
+        if (source / "node_modules").is_dir():
+            (self.work_dir / "node_modules").symlink_to(source / "node_modules")
+        (self.work_dir.parents[1] / ".venv").symlink_to(REPO_ROOT / ".venv")

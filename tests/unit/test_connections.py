@@ -99,12 +99,12 @@ def test_one_transport_per_settings_in_a_process():
 
 def test_the_client_is_built_on_first_use_after_configure_and_never_pickled(emulator, configure):
     provider = configure(PixverseAccountProvider())
-    assert provider._client is None, "configure builds no client"
+    assert provider._service.client is None, "configure builds no client"
     provider.read(v1(1)["channel"], v1(1))
-    assert provider._client is not None
+    assert provider._service.client is not None
     assert emulator.token.encode() not in base64.b64decode(serialize_provider(provider))
     loaded = dill.loads(base64.b64decode(serialize_provider(provider)))
-    assert loaded._client is None and loaded._settings is None
+    assert loaded._service.client is None and loaded._service.settings is None
     configure(loaded).create(v1(2))  # as the provider process does with a state's provider
     assert v1(2)["channel"] in emulator.accounts()
 

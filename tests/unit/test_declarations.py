@@ -13,7 +13,7 @@ import subprocess
 import sys
 import textwrap
 
-from pulumi_pixverse import models, provider
+from pulumi_pixverse import accounts, models
 
 MOCKS = """
 import json, pickle, sys
@@ -183,6 +183,6 @@ def test_a_preview_of_an_unchanged_stack_never_builds_the_models():
     assert result == {"pulumi_pixverse.models": False, "pydantic": False}
 
 
-def test_the_field_names_the_provider_repeats_are_the_models():
-    assert provider.FIELDS == models.FIELDS
-    assert provider.FIELDS_V2 == models.FIELDS_V2
+def test_the_field_names_the_lifecycle_repeats_are_the_models():
+    assert accounts.FIELDS == models.FIELDS
+    assert accounts.FIELDS_V2 == models.FIELDS_V2

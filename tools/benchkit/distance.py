@@ -11,8 +11,8 @@ the time at no delay + 2 x S. A preview sends nothing: its ideal is the time at 
 Printed per size: the median times and the median of the repeats' ratios to the ideal, the most API
 requests in flight at once (the emulator's peak) and the API requests by route, then one summary line
 against the targets: up, up-change and destroy at N=100 within 1.3x of the ideal at every P; a create
-of N accounts sends N + at most 2 requests, a refresh at most 2. The plugin (once it exists) is a
-second kind beside the dynamic provider.
+of N accounts sends N + at most 2 requests, a refresh at most 2. With `--plugin`, the plugin
+(a Pulumi YAML program declaring the same accounts) is timed the same way, after the dynamic provider.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 from .processes import Emulator, routes_text
-from .projects import NEEDS_STACK, VERBS, Project, Run
+from .projects import NEEDS_STACK, PLUGIN, VERBS, Project, Run
 
 PER_ACCOUNT = ("up", "up-change", "destroy")
 """Verbs that send one request per account."""
@@ -43,6 +43,7 @@ def ideal(verb: str, size: int, latency: float, parallel: int, no_delay: float) 
 
 
 def run_distant(
+    kind: str,
     sizes: list[int],
     repeat: int,
     verbs: list[str],
@@ -54,8 +55,9 @@ def run_distant(
     token: str,
     program: str,
 ) -> Results:
-    """Each verb at each size, repeat and parallelism, with no delay and with `latency`."""
-    project = Project("pixverse", root, emulator, token, program)
+    """Each verb of `kind` (the dynamic provider "pixverse", or PLUGIN) at each size, repeat and
+    parallelism, with no delay and with `latency`."""
+    project = Project(kind, root, emulator, token, program)
     order = [v for v in VERBS if v in verbs or (v == "up" and any(n in NEEDS_STACK for n in verbs))]
     results: Results = {}
     for size in sizes:
@@ -73,7 +75,7 @@ def run_distant(
                         if verb in verbs:
                             results[size][parallel][delay][verb].append(run)
                         label = (
-                            f"N={size} repeat {rep + 1}/{repeat} --parallel {parallel:<3} "
+                            f"{kind:8} N={size} repeat {rep + 1}/{repeat} --parallel {parallel:<3} "
                             f"{int(delay * 1000):4} ms {VERBS[verb][0]:18}"
                         )
                         print(f"  {label} {run.seconds:7.2f}s", file=sys.stderr, flush=True)
@@ -83,12 +85,12 @@ def run_distant(
     return results
 
 
-def report(results: Results, verbs: list[str], latency: float, jitter: float) -> list[str]:
-    """Print the tables; return the targets missed (empty when all are met)."""
+def report(results: Results, verbs: list[str], latency: float, jitter: float, kind: str) -> list[str]:
+    """Print the tables of `kind`; return the targets missed (empty when all are met)."""
     missed: list[str] = []
     delay = f"{latency * 1000:g} ms a request" + (f" (+/- {jitter * 1000:g} ms)" if jitter else "")
     for size, by_parallel in results.items():
-        print(f"\nN={size}, the dynamic provider, {delay}")
+        print(f"\nN={size}, {'the plugin' if kind == PLUGIN else 'the dynamic provider'}, {delay}")
         print(
             f"  {'verb':18} {'--parallel':>10} {'no delay':>9} {'delayed':>9} {'ideal':>8} {'ratio':>6} "
             f"{'in flight':>9}  API requests by route (delayed, last repeat)"
@@ -104,7 +106,7 @@ def report(results: Results, verbs: list[str], latency: float, jitter: float) ->
                     f"{statistics.median(ideals):7.2f}s {ratio:5.2f}x {last.peak_in_flight:>9}  "
                     f"{routes_text(last.requests)}"
                 )
-                missed += _missed(verb, size, parallel, ratio, last)
+                missed += [f"{kind}: {what}" for what in _missed(verb, size, parallel, ratio, last)]
     print(
         "  (seconds: median of the repeats; ideal: the time at no delay + N x latency / parallel for verbs"
         " that send a request per account, + 2 x latency for a refresh; ratio: median of each repeat's"

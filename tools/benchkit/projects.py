@@ -44,6 +44,11 @@ maxJobs first."""
 NEEDS_STACK = ("preview", "up-same", "refresh", "up-change", "destroy")
 """Verbs that need the accounts created first: `up` runs (untimed) before them when not chosen."""
 KINDS = ("pixverse", "noop")
+PLUGIN = "plugin"
+"""With --plugin (and --latency): the same accounts through the plugin pulumi-resource-pixverse, declared
+by a Pulumi YAML program (the plugin found in this repository's virtualenv, as examples/yaml finds it)."""
+SENDS_REQUESTS = ("pixverse", PLUGIN)
+"""The kinds whose provider talks to the emulator."""
 DATA_FLOOR = "noop+data"
 """With --data-floor: the no-op declared with what the engine must do for our resources' data, to show
 what of the gap is the engine's: four fields of which one is a secret input and output (as the Discord
@@ -83,6 +88,8 @@ class Project:
         self.from_file = False
         if kind == "pixverse":
             shutil.copy(REPO_ROOT / "Pulumi.yaml", self.dir)
+        elif kind == PLUGIN:  # its Pulumi.yaml holds the accounts: written again by configure
+            (self.dir / "Pulumi.yaml").write_text(yaml_program([]))
         else:
             shutil.copy(NOOP / "Pulumi.yaml", self.dir)
             shutil.copy(NOOP / "__main__.py", stacks)
@@ -122,7 +129,10 @@ class Project:
         text = path.read_text() if path.exists() else ""
         salt = next((line for line in text.splitlines() if line.startswith("encryptionsalt:")), "")
         config: dict[str, Any]
-        if self.kind == "pixverse" and self.from_file:
+        if self.kind == PLUGIN:
+            (self.dir / "Pulumi.yaml").write_text(yaml_program(accounts(size, generation)))
+            config = {"pixverse:apiUrl": self.emulator.url}
+        elif self.kind == "pixverse" and self.from_file:
             (self.dir / "stacks" / "accounts.json").write_text(json.dumps(accounts(size, generation)))
             config = {"pixverse:apiUrl": self.emulator.url}
         elif self.kind == "pixverse":
@@ -182,7 +192,7 @@ class Project:
         parallelism = ["--parallel", str(parallel)] if parallel else []
         run = self.pulumi(*VERBS[verb][1], *parallelism)
         after, conns_after = self.emulator.totals()
-        if self.kind == "pixverse":  # the no-op provider sends nothing: whatever the emulator saw is not its
+        if self.kind in SENDS_REQUESTS:  # the no-op sends nothing: whatever the emulator saw is not its
             run.requests, run.connections = after - before, conns_after - conns_before
             run.peak_in_flight = self.emulator.peak_in_flight()
         else:
@@ -202,3 +212,22 @@ def accounts(size: int, generation: int) -> list[dict[str, Any]]:
         }
         for index in range(size)
     ]
+
+
+def yaml_program(declared: list[dict[str, Any]]) -> str:
+    """A Pulumi YAML project declaring `declared` as pixverse:index:Account resources (JSON is YAML)."""
+    resources = {
+        account["name"]: {
+            "type": "pixverse:index:Account",
+            "properties": {key: value for key, value in account.items() if key != "name"},
+        }
+        for account in declared
+    }
+    project = {
+        "name": "bench-plugin",
+        "runtime": "yaml",
+        "stackConfigDir": "stacks",
+        "plugins": {"providers": [{"name": "pixverse", "path": str(REPO_ROOT / ".venv" / "bin")}]},
+        "resources": resources,
+    }
+    return json.dumps(project, indent=1) + "\n"

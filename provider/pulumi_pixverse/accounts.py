@@ -1,0 +1,351 @@
+"""The account lifecycle, once for both front-ends: the rules, the diff, and create/read/update/delete
+against the client, each failure one line (`failures.explain`).
+
+It knows neither front-end: the dynamic providers (`provider.py`) and the plugin (`plugin/`) hand it
+plain values under the wire names (`discord`, `maxJobs`, ...; numbers may come as floats, a value not
+known at preview as the engine's marker `UNKNOWN`) and take back plain values. `V1` (Discord
+set-ups keyed by channel) and `V2` (PixVerse logins keyed by email) are the two kinds of account;
+`Service` is one provider configuration's way to the API.
+
+What it loads is what the work needs: importing it loads neither pydantic nor requests; the models
+come with the first check of changed inputs, create or update, the HTTP client with the first call
+to the API. So a refresh, a destroy or a preview of an unchanged stack never builds the models.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pulumi.runtime.rpc import UNKNOWN
+
+from .client import ClientSettings, NotFoundError, PixverseError
+from .client.sanitize import remember_secret
+from .failures import OperationFailed, explain
+from .settings import MissingTokenError, resolve_settings
+
+if TYPE_CHECKING:
+    from .client.api import PixverseClient
+    from .models import Account, FieldProblem
+
+__all__ = ["FIELDS", "FIELDS_V2", "UNKNOWN", "V1", "V2", "AccountKind", "Plan", "Read", "Service"]
+
+FIELDS = ("discord", "server", "channel", "maxJobs")
+"""v1 wire and state names (`models.FIELDS`, repeated so that refresh and destroy never load the
+models; a unit test keeps the two equal)."""
+FIELDS_V2 = ("email", "password", "maxJobs", "token")
+"""v2 wire and state names (`models.FIELDS_V2`, repeated likewise)."""
+V2_CREDENTIALS = ("password", "token")
+"""v2 fields the service never returns (GET masks them): kept as declared, drift in them unseen."""
+CREDENTIALS = ("discord", *V2_CREDENTIALS)
+"""Fields of either version that hold a credential: redacted from every message of the process."""
+
+
+def is_unknown(value: Any) -> bool:
+    """True for a value that is not known yet (a preview of an output from another resource)."""
+    return bool(value == UNKNOWN)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equality as the service sees it: 5 and 5.0 are the same maxJobs."""
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)) and not isinstance(new, bool):
+        return float(old) == float(new)
+    return bool(old == new)
+
+
+def _changed(fields: tuple[str, ...], olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    return [
+        name for name in fields if is_unknown(news.get(name)) or not _same(olds.get(name), news.get(name))
+    ]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What new inputs mean for an account: the fields that `changed` (wire names, in field order),
+    those of them that force a replacement, and whether the old account is deleted first."""
+
+    changed: list[str]
+    replaces: list[str]
+    delete_before_replace: bool
+
+
+@dataclass(frozen=True)
+class Read:
+    """A live account as a read returns it: its id, its outputs, and the inputs that describe it."""
+
+    id: str
+    outputs: dict[str, Any]
+    inputs: dict[str, Any]
+
+
+class Service:
+    """One provider configuration's way to the API: the settings from `configure`, and the client
+    built on first use over the process's one connection pool for those settings
+    (`shared_transport`). Thread-safe. Holds nothing a state may keep."""
+
+    def __init__(self) -> None:
+        self.settings: ClientSettings | None = None
+        self.client: PixverseClient | None = None
+        self._lock = threading.Lock()
+
+    def configure(self, config: Callable[[str], Any], environ: Mapping[str, str] = os.environ) -> None:
+        """Read the API token and client settings from `config` (looked up by full key, e.g.
+        "pixverse:apiUrl") or the environment; the client is built when first needed, with them."""
+        settings = resolve_settings(config, environ)
+        with self._lock:
+            self.settings, self.client = settings, None
+
+    def api(self) -> PixverseClient:
+        """The client, built on first use from the configured settings (MissingTokenError without a
+        token) over the process's connection pool for them."""
+        with self._lock:
+            if self.client is None:
+                if self.settings is None:
+                    raise MissingTokenError()
+                from .client.api import PixverseClient
+                from .client.transport import shared_transport
+
+                self.client = PixverseClient(self.settings, shared_transport(self.settings))
+            return self.client
+
+    @contextlib.contextmanager
+    def operation(
+        self, verb: str, account: str, *records: Mapping[str, Any] | None
+    ) -> Iterator[PixverseClient]:
+        """The client for one operation on `account`; any failure the caller does not handle inside
+        (a 404 it interprets) becomes OperationFailed, one line naming the account. The credentials
+        in `records` (the operation's inputs and state) are redacted from every message."""
+        for record in records:
+            for name in CREDENTIALS:
+                remember_secret((record or {}).get(name))
+        try:
+            yield self.api()
+        except (PixverseError, MissingTokenError) as error:
+            raise explain(verb, account, error) from None
+        except ValueError as error:
+            from .models import InvalidAccountError
+
+            if not isinstance(error, InvalidAccountError):
+                raise
+            raise explain(verb, account, error) from None
+
+
+class AccountKind:
+    """What both kinds share: their fields, the check of new inputs, and how a failure names one."""
+
+    FIELDS: tuple[str, ...]
+    KEY: str
+    """The field that identifies an account: its id."""
+    CREDENTIALS: tuple[str, ...]
+    """Fields that are credentials: always secret, never repeated in a message."""
+
+    def name(self, key: Any) -> str:
+        """The account as a failure names it, by its key (channel or email)."""
+        raise NotImplementedError
+
+    def _missing(self, id_: str, declared: Mapping[str, Any] | None) -> None:
+        """A read found no account `id_`: fine for a refresh (the account leaves the state), a failure
+        of one line for an import (nothing `declared`), which adopts only what exists."""
+        if declared is None:
+            raise OperationFailed(
+                f"importing {self.name(id_)} failed: the service has no such account; check the {self.KEY} "
+                "(an import only reads, it never creates one)"
+            )
+
+    def problems(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[FieldProblem]:
+        """Every rule the new inputs break, without calling the API; values unknown in a preview are
+        not judged. Fields identical to the ones in the state (`olds`) were judged when they were
+        stored, and nothing is sent for them: they are not judged again (so an unchanged stack
+        never loads the models)."""
+        if olds and self._identical(olds, news):
+            return []
+        return self._problems(news)
+
+    def _identical(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        """The same fields, each of the same type and value."""
+        return all(type(olds.get(n)) is type(news.get(n)) and olds.get(n) == news.get(n) for n in self.FIELDS)
+
+    def _problems(self, news: Mapping[str, Any]) -> list[FieldProblem]:
+        raise NotImplementedError
+
+    def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
+        """What the new inputs mean against the old state (`olds`: the outputs)."""
+        raise NotImplementedError
+
+    def create(self, service: Service, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """Create the account `props` describe; return its id and outputs."""
+        raise NotImplementedError
+
+    def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
+        """The live account `id_` (None when it is gone), given what the state holds (`declared`; None
+        for an import, which has no state yet)."""
+        raise NotImplementedError
+
+    def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """Write the new inputs (`olds`: the state); return every output."""
+        raise NotImplementedError
+
+    def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
+        """Remove the account `id_` (`props`: its state); one the service says is not configured
+        counts as deleted."""
+        raise NotImplementedError
+
+
+class V1(AccountKind):
+    """PixVerse v1 accounts (Discord token, server, channel, maxJobs); the id is the channel."""
+
+    FIELDS = FIELDS
+    KEY = "channel"
+    CREDENTIALS = ("discord",)
+
+    def name(self, key: Any) -> str:
+        return f"the account on channel {key}"
+
+    def _problems(self, news: Mapping[str, Any]) -> list[FieldProblem]:
+        from .models import find_problems
+
+        return find_problems(news, is_unknown)
+
+    def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
+        """Update in place for discord, server, maxJobs; replace for channel, deleting the old account
+        first when the Discord token stays (the service keeps one token on one channel)."""
+        changed = _changed(FIELDS, olds, news)
+        if "channel" not in changed:
+            return Plan(changed, [], False)
+        token_may_stay = "discord" not in changed or is_unknown(news.get("discord"))
+        return Plan(changed, ["channel"], token_may_stay)
+
+    def create(self, service: Service, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """POST the account, or adopt an identical live account without a write: one request, since
+        the process's shared list call tells whether the channel is there and how (a GET only where
+        it cannot: see `PixverseClient.known_account`). Returns the id and the outputs."""
+        from .models import parse_account
+
+        with service.operation("creating", self.name(props.get("channel")), props) as client:
+            account = parse_account(props)
+            live = client.known_account(account.channel)
+            if live is None or not _matches(live, account):
+                client.upsert_account(account.wire())
+        return account.channel, account.wire()
+
+    def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
+        """The live account, from the list call the process's reads share; None when it is gone (see
+        `_missing`). The live fields are the outputs and the inputs, so a refresh ends with a clean
+        state; for an import (nothing `declared`), the inputs leave the Discord token out: what an
+        import prints would show it (declare it in the program instead)."""
+        with service.operation("reading", self.name(id_), declared) as client:
+            live = client.listed_account(id_)
+        if live is None:
+            self._missing(id_, declared)
+            return None
+        record = {name: live[name] for name in FIELDS}
+        inputs = dict(record) if declared is not None else _without(record, self.CREDENTIALS)
+        return Read(id_, record, inputs)
+
+    def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """POST the new settings (an upsert) and return every output."""
+        from .models import parse_account
+
+        with service.operation("updating", self.name(news.get("channel")), news, olds) as client:
+            account = parse_account(news)
+            client.upsert_account(account.wire())
+        return account.wire()
+
+    def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
+        """DELETE the account; one that the service itself says is not configured counts as deleted."""
+        with (
+            service.operation("deleting", self.name(id_), props) as client,
+            contextlib.suppress(NotFoundError),
+        ):
+            client.delete_account(id_)
+
+
+class V2(AccountKind):
+    """PixVerse v2 accounts (a PixVerse login: email, password, maxJobs, token); the id is the email.
+
+    Outputs: email, maxJobs, password and token (as declared: the service masks them), accountId and
+    username from the service's session (`jwt`), which is never stored whole and never diffed.
+    """
+
+    FIELDS = FIELDS_V2
+    KEY = "email"
+    CREDENTIALS = V2_CREDENTIALS
+
+    def name(self, key: Any) -> str:
+        return f"the v2 account {key}"
+
+    def _problems(self, news: Mapping[str, Any]) -> list[FieldProblem]:
+        from .models import find_problems_v2
+
+        return find_problems_v2(news, is_unknown)
+
+    def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
+        """Update in place for password, token, maxJobs; replace for email (a new account, created
+        before the old one is deleted). A state without a password is an imported account (the
+        service never returns it): the password declared first is taken as the account's, no change."""
+        changed = _changed(FIELDS_V2, olds, news)
+        if olds.get("password") is None:
+            changed = [name for name in changed if name != "password"]
+        replaces = ["email"] if "email" in changed else []
+        return Plan(changed, replaces, False)
+
+    def create(self, service: Service, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """POST the account (the service logs in to PixVerse with it); an upsert, so a live account
+        of the same email is taken over. Returns the id and the outputs."""
+        from .models import parse_account_v2
+
+        with service.operation("creating", self.name(props.get("email")), props) as client:
+            account = parse_account_v2(props)
+            stored = client.upsert_account_v2(account.wire())
+        return account.email, _v2_outputs(account.wire(), stored)
+
+    def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
+        """The live account, from the list call the process's reads share (None when it is gone, see
+        `_missing`).
+        email and maxJobs come from the service; password and token keep their `declared` values,
+        since the service never returns them (an import has none: declare them in the program)."""
+        with service.operation("reading", self.name(id_), declared) as client:
+            live = client.listed_account_v2(id_)
+        if live is None:
+            self._missing(id_, declared)
+            return None
+        declared = declared or {}
+        kept = {name: declared[name] for name in V2_CREDENTIALS if declared.get(name) is not None}
+        inputs = {"email": live["email"], "maxJobs": live["maxJobs"], **kept}
+        return Read(id_, _v2_outputs(inputs, live), inputs)
+
+    def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+        """POST the new settings (an upsert, one request) and return every output."""
+        from .models import parse_account_v2
+
+        with service.operation("updating", self.name(news.get("email")), news, olds) as client:
+            account = parse_account_v2(news)
+            stored = client.upsert_account_v2(account.wire())
+        return _v2_outputs(account.wire(), stored)
+
+    def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
+        """DELETE the account; one that the service itself says is not configured counts as deleted."""
+        with (
+            service.operation("deleting", self.name(id_), props) as client,
+            contextlib.suppress(NotFoundError),
+        ):
+            client.delete_account_v2(id_)
+
+
+def _without(record: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: value for name, value in record.items() if name not in names}
+
+
+def _matches(live: Mapping[str, Any], account: Account) -> bool:
+    return all(_same(live.get(name), value) for name, value in account.wire().items())
+
+
+def _v2_outputs(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """The declared record plus the non-secret facts of the service's session (never `jwt` itself,
+    whose expiry moves on its own)."""
+    session = stored["jwt"]
+    return {**record, "accountId": session.get("AccountId"), "username": session.get("Username")}

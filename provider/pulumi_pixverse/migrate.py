@@ -1,0 +1,183 @@
+"""`python -m pulumi_pixverse migrate --stack NAME [--dry-run]`: move a stack's accounts from the
+dynamic providers to the plugin's types without a write to the service.
+
+1. `pulumi import --file`: each dynamic account whose twin (the same name under the plugin's type,
+   pixverse:index:Account by channel, pixverse:index:AccountV2 by email) is not in the state yet is
+   imported; the plugin only reads (GET).
+2. `pulumi state delete`: each dynamic account whose twin is in the state leaves the state (no provider
+   is called), then the dynamic providers' provider resource, once nothing uses it.
+3. It prints the program that declares the accounts with the generated Python SDK (sdk/python), the
+   credentials read from the stack's config as before.
+
+Every step looks at the state first, so a run interrupted anywhere is finished by the next one. Until
+the program is changed, `pulumi up` would delete the moved accounts: change it first. Needs `pulumi`
+and the plugin `pulumi-resource-pixverse` (`pip install pulumi-pixverse`) on PATH.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .adopt import read_stack_config
+from .pulumi_cli import CommandError, pulumi
+
+TWINS = {
+    "pulumi-python:dynamic/pixverse:Account": "pixverse:index:Account",
+    "pulumi-python:dynamic/pixverse:AccountV2": "pixverse:index:AccountV2",
+}
+DYNAMIC_PROVIDER = "pulumi:providers:pulumi-python"
+SETTINGS = {"pixverse:index:Account": "pixverse:accounts", "pixverse:index:AccountV2": "pixverse:accountsV2"}
+"""Where the project's program (stacks/__main__.py) keeps each kind's accounts."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """One dynamic account in the state: its name, its plugin type, and its non-secret outputs."""
+
+    urn: str
+    name: str
+    type: str
+    outputs: dict[str, Any]
+    protect: bool
+
+    @property
+    def key(self) -> str:
+        """Its id under the plugin's type: the channel (v1) or the email (v2)."""
+        return str(self.outputs["channel" if self.type == "pixverse:index:Account" else "email"])
+
+
+def migrate(stack: str, dry_run: bool) -> Iterator[str]:
+    """Move the stack's dynamic accounts under the plugin's types; yield the lines to print."""
+    resources = state(stack)
+    accounts = [
+        Account(
+            r["urn"],
+            r["urn"].rsplit("::", 1)[1],
+            TWINS[r["type"]],
+            r.get("outputs", {}),
+            r.get("protect", False),
+        )
+        for r in resources
+        if r["type"] in TWINS
+    ]
+    twins = {(r["type"], r["urn"].rsplit("::", 1)[1]) for r in resources if r["type"] in SETTINGS}
+    missing = [a for a in accounts if (a.type, a.name) not in twins]
+    yield (
+        f"stack {stack}: {len(accounts)} account(s) of the dynamic providers, "
+        f"{len(accounts) - len(missing)} of them already imported"
+    )
+    if not accounts and not twins:
+        yield "nothing to migrate: the stack holds no PixVerse account"
+        return
+    if dry_run:
+        yield from (f"would import {a.name} as {a.type} {a.key}" for a in missing)
+        yield from (f"would remove the dynamic resource {a.name} from the state" for a in accounts)
+        yield "dry run: nothing changed; run again without --dry-run to migrate"
+        return
+    if missing:
+        import_twins(stack, missing)
+        yield from (f"imported {a.name} as {a.type} {a.key} (read only)" for a in missing)
+    for account in accounts:
+        pulumi(stack, "state", "delete", account.urn, "--yes", *(["--force"] if account.protect else []))
+        yield f"removed the dynamic resource {account.name} from the state"
+    yield from remove_unused_dynamic_provider(stack)
+    yield from program(stack)
+
+
+def state(stack: str) -> list[dict[str, Any]]:
+    """The resources of `pulumi stack export`."""
+    return list(json.loads(pulumi(stack, "stack", "export"))["deployment"].get("resources") or [])
+
+
+def import_twins(stack: str, accounts: list[Account]) -> None:
+    """`pulumi import --file` of each account under its plugin type, protected as it was."""
+    if shutil.which("pulumi-resource-pixverse") is None:
+        raise CommandError(
+            "the plugin pulumi-resource-pixverse is not on PATH: activate the virtualenv where "
+            "pulumi-pixverse is installed"
+        )
+    spec = {
+        "resources": [{"type": a.type, "name": a.name, "id": a.key, "protect": a.protect} for a in accounts]
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "import.json"
+        path.write_text(json.dumps(spec))
+        # no code printed: the language hosts we can build lack GenerateProgram (DESIGN.md)
+        pulumi(stack, "import", "--file", str(path), "--yes", "--generate-code=false")
+
+
+def remove_unused_dynamic_provider(stack: str) -> Iterator[str]:
+    """Remove the dynamic providers' provider resource from the state once no resource uses it."""
+    resources = state(stack)
+    used = {r.get("provider", "").rsplit("::", 1)[0] for r in resources}
+    for resource in resources:
+        if resource["type"] == DYNAMIC_PROVIDER and resource["urn"] not in used:
+            pulumi(stack, "state", "delete", resource["urn"], "--yes")
+            yield "removed the dynamic providers' provider resource from the state"
+
+
+_CREDENTIALS = {"pixverse:index:Account": ("discord",), "pixverse:index:AccountV2": ("password", "token")}
+_KEYS = {"pixverse:index:Account": "channel", "pixverse:index:AccountV2": "email"}
+_HEADER = """\
+    import pulumi
+    import pulumi_pixverse_sdk as pixverse
+
+    config = pulumi.Config("pixverse")
+    accounts = config.get_secret_object("accounts")  # the Discord tokens stay in pixverse:accounts
+    accounts_v2 = config.get_secret_object("accountsV2")  # the passwords stay in pixverse:accountsV2
+"""
+
+
+def program(stack: str) -> Iterator[str]:
+    """The lines that tell what to change in the program: the whole program, indented, declaring
+    every account in the state under the plugin's types, each credential read from where the stack's
+    config holds it (never its value)."""
+    config = read_stack_config(stack)
+    entries = {kind: config.get(setting) or [] for kind, setting in SETTINGS.items()}
+    exports: dict[str, list[tuple[int, str]]] = {"channels": [], "emails": []}
+    declarations: list[tuple[str, int, str]] = []
+    missing = []
+    for resource in state(stack):
+        kind = resource["type"]
+        if kind not in SETTINGS:
+            continue
+        name, outputs = resource["urn"].rsplit("::", 1)[1], resource.get("outputs", {})
+        key = str(outputs[_KEYS[kind]])
+        index = next((i for i, e in enumerate(entries[kind]) if str(e.get(_KEYS[kind])) == key), None)
+        args = [json.dumps(name)]
+        for field in _CREDENTIALS[kind]:
+            if index is not None and entries[kind][index].get(field):
+                source = "accounts" if kind == "pixverse:index:Account" else "accounts_v2"
+                args.append(f'{field}={source}.apply(lambda a: a[{index}]["{field}"])')
+            elif field != "token":
+                args.append(f'{field}=pulumi.Config().require_secret("{name}-{field}")')
+                missing.append(f"{name}-{field}")
+        if kind == "pixverse:index:Account":
+            args += [f"server={json.dumps(str(outputs['server']))}", f"channel={json.dumps(key)}"]
+        else:
+            args.append(f"email={json.dumps(key)}")
+        args.append(f"max_jobs={int(outputs['maxJobs'])}")
+        resource_type = "Account" if kind == "pixverse:index:Account" else "AccountV2"
+        place = len(entries[kind]) if index is None else index
+        declarations.append((kind, place, f"    pixverse.{resource_type}({', '.join(args)})"))
+        exports["channels" if kind == "pixverse:index:Account" else "emails"].append((place, key))
+    yield (
+        "done, and nothing was written to the service. Before the next `pulumi up`, which would delete "
+        "the moved accounts, replace the program with this one (Python, the generated SDK: "
+        "`pip install ./sdk/python`; the stack's config stays as it is):"
+    )
+    yield _HEADER.rstrip()
+    yield from (line for *_, line in sorted(declarations))
+    for output, keys in exports.items():
+        yield f"    pulumi.export({json.dumps(output)}, {json.dumps([key for _, key in sorted(keys)])})"
+    yield from (
+        f"then: `pulumi config set --secret {key} --stack {stack}` (not in the stack's config)"
+        for key in missing
+    )
+    yield f"then `pulumi preview --stack {stack} --expect-no-changes` shows that nothing changes."

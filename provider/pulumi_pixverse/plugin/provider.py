@@ -1,0 +1,154 @@
+"""The plugin's provider: the engine's requests translated to the account lifecycle (`accounts.py`).
+
+One provider process serves one provider configuration (the default provider of a stack, or one
+explicit `pulumi:providers:pixverse`): settings from its inputs (`apiToken`, `apiUrl`, ...; for the
+default provider the engine fills them from the stack's `pixverse:*` config), else from the same
+environment variables as the dynamic provider. Calls run on threads, as many at once as the engine
+sends (up to MAX_CALLS), all through the process's one connection pool.
+
+Preview sends nothing: `configure` does not claim preview support, so the engine never calls create or
+update at preview. Credentials are secret in the inputs it stores and in every output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from pulumi.provider.experimental.provider import (
+    CheckFailure,
+    CheckRequest,
+    CheckResponse,
+    ConfigureRequest,
+    ConfigureResponse,
+    CreateRequest,
+    CreateResponse,
+    DeleteRequest,
+    DiffRequest,
+    DiffResponse,
+    GetSchemaRequest,
+    GetSchemaResponse,
+    PropertyDiff,
+    PropertyDiffKind,
+    Provider,
+    ReadRequest,
+    ReadResponse,
+    UpdateRequest,
+    UpdateResponse,
+)
+
+from ..accounts import V1, V2, AccountKind, Plan, Service
+from .schema import ACCOUNT, ACCOUNT_V2, schema_json
+from .values import plain, property_values, secret_names
+
+MAX_CALLS = 64
+"""Threads for calls at once: more than the engine's default parallelism asks of one provider."""
+_CONFIG_SECRETS = ("apiToken",)
+_KINDS: dict[str, AccountKind] = {ACCOUNT: V1(), ACCOUNT_V2: V2()}
+T = TypeVar("T")
+
+
+class PixverseProvider(Provider):
+    """check / diff / create / read / update / delete of `pixverse:index:Account` (v1, id: the
+    channel) and `pixverse:index:AccountV2` (v2, id: the email), and the provider's config."""
+
+    def __init__(self, version: str) -> None:
+        self._version = version
+        self._service = Service()
+        self._threads = ThreadPoolExecutor(MAX_CALLS, thread_name_prefix="pixverse")
+
+    async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
+        return GetSchemaResponse(schema_json(self._version))
+
+    async def check_config(self, request: CheckRequest) -> CheckResponse:
+        """The config as given, the API token marked secret (so the state keeps it encrypted)."""
+        return CheckResponse(inputs=_with_secrets(request.new_inputs, _CONFIG_SECRETS))
+
+    async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
+        """Settings from the provider's inputs, else the environment. Output values are not accepted:
+        the SDK cannot read them (unknowns arrive as the engine's marker instead)."""
+        config = plain(request.args)
+        self._service.configure(lambda key: config.get(key.partition(":")[2]))
+        return ConfigureResponse(accept_secrets=True, supports_preview=False, accept_outputs=False)
+
+    async def check(self, request: CheckRequest) -> CheckResponse:
+        """Every rule the inputs break, without calling the API; credentials marked secret."""
+        kind = _kind(request.type)
+        problems = kind.problems(plain(request.old_inputs), plain(request.new_inputs))
+        return CheckResponse(
+            inputs=_with_secrets(request.new_inputs, kind.CREDENTIALS),
+            failures=[CheckFailure(p.field, p.reason) for p in problems],
+        )
+
+    async def diff(self, request: DiffRequest) -> DiffResponse:
+        """The kind's plan, field by field (shown as `~ maxJobs: 3 => 7`). `old_state` is the old
+        outputs, completed with the old inputs by the server (see `server.py`)."""
+        olds, news = plain(request.old_state), plain(request.new_inputs)
+        plan = _kind(request.type).plan(olds, news)
+        return DiffResponse(
+            changes=bool(plan.changed),
+            replaces=plan.replaces,
+            delete_before_replace=plan.delete_before_replace,
+            diffs=plan.changed,
+            detailed_diff={name: _property_diff(name, olds, news, plan) for name in plan.changed},
+        )
+
+    async def create(self, request: CreateRequest) -> CreateResponse:
+        kind, props = _kind(request.type), plain(request.properties)
+        id_, outputs = await self._run(kind.create, self._service, props)
+        return CreateResponse(id_, _outputs(kind, outputs, request.properties))
+
+    async def read(self, request: ReadRequest) -> ReadResponse:
+        """The live account. What the state holds is its outputs, completed with its inputs; an
+        import has neither. A gone account answers no id (the server then sends a bare answer)."""
+        kind = _kind(request.type)
+        declared = {**plain(request.inputs), **plain(request.properties)} or None
+        read = await self._run(kind.read, self._service, request.resource_id, declared)
+        if read is None:
+            return ReadResponse()
+        known = {**request.inputs, **request.properties}
+        return ReadResponse(read.id, _outputs(kind, read.outputs, known), _outputs(kind, read.inputs, known))
+
+    async def update(self, request: UpdateRequest) -> UpdateResponse:
+        kind = _kind(request.type)
+        outputs = await self._run(kind.update, self._service, plain(request.olds), plain(request.news))
+        return UpdateResponse(_outputs(kind, outputs, request.news))
+
+    async def delete(self, request: DeleteRequest) -> None:
+        await self._run(
+            _kind(request.type).delete, self._service, request.resource_id, plain(request.properties)
+        )
+
+    async def _run(self, call: Callable[..., T], *args: Any) -> T:
+        """`call(*args)` on one of the provider's threads (the lifecycle blocks on HTTP)."""
+        return await asyncio.get_running_loop().run_in_executor(self._threads, functools.partial(call, *args))
+
+
+def _kind(type_: str) -> AccountKind:
+    kind = _KINDS.get(type_)
+    if kind is None:
+        raise ValueError(f"unknown resource type {type_}: this provider serves {', '.join(_KINDS)}")
+    return kind
+
+
+def _with_secrets(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: value.with_secret(True) if name in names else value for name, value in values.items()}
+
+
+def _outputs(kind: AccountKind, record: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """`record` for the engine: credentials secret, and whatever was secret in what was `given`."""
+    return property_values(record, {*kind.CREDENTIALS, *secret_names(given)})
+
+
+def _property_diff(name: str, olds: dict[str, Any], news: dict[str, Any], plan: Plan) -> PropertyDiff:
+    replaces = name in plan.replaces
+    if olds.get(name) is None:
+        kind = PropertyDiffKind.ADD_REPLACE if replaces else PropertyDiffKind.ADD
+    elif news.get(name) is None:
+        kind = PropertyDiffKind.DELETE_REPLACE if replaces else PropertyDiffKind.DELETE
+    else:
+        kind = PropertyDiffKind.UPDATE_REPLACE if replaces else PropertyDiffKind.UPDATE
+    return PropertyDiff(kind, input_diff=True)

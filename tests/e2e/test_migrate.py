@@ -1,0 +1,98 @@
+"""Moving a stack of the dynamic providers (3 v1 and 2 v2 accounts) to the plugin's types with
+`python -m pulumi_pixverse migrate`: nothing but reads reach the service at any step, a run killed
+half-way is finished by the next, and the program it prints previews with no change."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import time
+
+import pytest
+from harness import (
+    ACCOUNT_TYPE,
+    SECRET_SIG,
+    V1_TYPE,
+    V2_TYPE,
+    StackUnderTest,
+    Step,
+    new_discord_token,
+    new_stack,
+)
+
+V1 = [
+    {
+        "name": f"studio-{n}",
+        "discord": new_discord_token(),
+        "server": "960000000000000001",
+        "channel": f"96100000000000000{n}",
+        "maxJobs": n,
+    }
+    for n in (1, 2, 3)
+]
+V2 = [{"email": f"creator-{n}@studio.example", "password": f"pw-migrate-{n}", "maxJobs": n} for n in (1, 2)]
+V2_DYNAMIC = "pulumi-python:dynamic/pixverse:AccountV2"
+
+
+@pytest.fixture(scope="module")
+def stack(pulumi_cli, service, api_token, tmp_path_factory) -> StackUnderTest:
+    under_test = new_stack("migrate", service, tmp_path_factory)
+    under_test.set_api_token(api_token)
+    under_test.set_accounts(V1)
+    under_test.set_accounts(V2, "pixverse:accountsV2")
+    under_test.up()
+    return under_test
+
+
+def migrate(stack: StackUnderTest, *flags: str) -> str:
+    done = stack.run([sys.executable, "-m", "pulumi_pixverse", "migrate", "--stack", stack.name, *flags])
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def kinds(stack: StackUnderTest) -> dict[str, int]:
+    return {t: len(stack.accounts_in_state(t)) for t in (ACCOUNT_TYPE, V2_DYNAMIC, V1_TYPE, V2_TYPE)}
+
+
+def test_migrating_reads_only_resumes_and_leaves_a_program_that_previews_clean(stack, service):
+    step = Step(service)
+    printed = migrate(stack, "--dry-run")
+    assert printed.count("would import") == 5 and kinds(stack)[ACCOUNT_TYPE] == 3
+    assert kinds(stack) == {ACCOUNT_TYPE: 3, V2_DYNAMIC: 2, V1_TYPE: 0, V2_TYPE: 0}
+
+    running = stack.spawn([sys.executable, "-m", "pulumi_pixverse", "migrate", "--stack", stack.name])
+    deadline = time.monotonic() + 240
+    while "removed the dynamic resource" not in running.output() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    first = running.kill_tree()
+    assert "imported studio-1 as pixverse:index:Account 961000000000000001 (read only)" in first
+    halfway = kinds(stack)
+    assert halfway[V1_TYPE] == 3 and halfway[V2_TYPE] == 2
+    assert 1 <= halfway[ACCOUNT_TYPE] + halfway[V2_DYNAMIC] <= 4, halfway
+
+    printed = migrate(stack)
+    print(f"migrate, killed half-way:\n{first}\nmigrate, run again:\n{printed}")
+    assert kinds(stack) == {ACCOUNT_TYPE: 0, V2_DYNAMIC: 0, V1_TYPE: 3, V2_TYPE: 2}
+    assert "pulumi:providers:pulumi-python" not in str(stack.export())
+    assert stack.accounts_in_state(V1_TYPE)["studio-1"]["outputs"]["discord"][SECRET_SIG]
+
+    program = printed.split("`pip install ./sdk/python`; the stack's config stays as it is):\n", 1)[1]
+    program = textwrap.dedent(
+        "".join(line + "\n" for line in program.splitlines() if line.startswith("    "))
+    )
+    (stack.work_dir / "stacks" / "__main__.py").write_text(program)
+    stack.preview("--expect-no-changes")
+    stack.up("--expect-no-changes")
+    assert stack.outputs() == {"channels": [a["channel"] for a in V1], "emails": [a["email"] for a in V2]}
+    assert {r["method"] for r in step.requests()} == {"GET"}
+    stack.assert_no_token_leaked()
+
+    main = stack.work_dir / "stacks" / "__main__.py"
+    main.write_text(
+        main.read_text().replace('"961000000000000001", max_jobs=1)', '"961000000000000001", max_jobs=5)')
+    )
+    step = Step(service)
+    stack.up()  # the plugin now manages the accounts: a change in the program is one POST
+    assert [r for r in step.routes() if not r.startswith("GET")] == ["POST /v1/pixverse/account/{channel}"]
+    assert service.accounts()["961000000000000001"]["maxJobs"] == 5
+    stack.destroy()

@@ -1,0 +1,33 @@
+"""The committed SDKs (sdk/python, sdk/nodejs) are exactly what tools/gen-sdk writes from the
+plugin's schema today: a schema change without regenerated SDKs fails here."""
+
+from __future__ import annotations
+
+import filecmp
+import subprocess
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LANGUAGES = ("python", "nodejs")
+
+
+def tree(root: Path) -> set[str]:
+    """Every file under `root`, as paths relative to it (installed dependencies and builds left out)."""
+    skip = ("node_modules", "bin", "__pycache__", ".egg-info")
+    return {
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and not any(part in skip or part.endswith(skip) for part in p.relative_to(root).parts)
+    }
+
+
+def test_the_committed_sdks_are_what_the_schema_generates(tmp_path):
+    done = subprocess.run(
+        [str(REPO_ROOT / "tools" / "gen-sdk"), str(tmp_path)], capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr
+    for language in LANGUAGES:
+        fresh, committed = tmp_path / language, REPO_ROOT / "sdk" / language
+        assert tree(committed) == tree(fresh), f"sdk/{language}: files differ; run tools/gen-sdk"
+        stale = [n for n in sorted(tree(fresh)) if not filecmp.cmp(fresh / n, committed / n, shallow=False)]
+        assert stale == [], f"sdk/{language}: {stale} differ from the schema's; run tools/gen-sdk"

@@ -1,0 +1,122 @@
+"""tools/local with its emulator's port taken: one line naming the port, what holds it and what to do,
+and nothing created; this clone's own emulator is used as before.
+
+Real processes hold a real port; only the port is another than 18787 (tools/local's own stays free
+for a running `tools/local up`), and this clone is a temporary folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """tools/local_stack.py for a clone in tmp_path/clone whose emulator's port is a free one."""
+    spec = importlib.util.spec_from_file_location("local_stack", TOOLS / "local_stack.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    port, clone = free_port(), tmp_path / "clone"
+    monkeypatch.setattr(module, "EMULATOR_PORT", port)
+    monkeypatch.setattr(module, "EMULATOR_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setattr(module, "REPO_ROOT", clone)
+    monkeypatch.setattr(module, "LOCAL_DIR", clone / ".pulumi-local")
+    monkeypatch.setattr(module, "TOKEN_FILE", clone / ".pulumi-local" / "emulator.token")
+    return module
+
+
+@pytest.fixture
+def holders() -> Iterator[list[subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for process in started:
+        process.kill()
+        process.wait()
+
+
+def hold(holders: list[subprocess.Popen[bytes]], port: int, *argv: str) -> int:
+    """Start `python ARGV` and wait until something listens on `port`; its pid."""
+    process = subprocess.Popen([sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    holders.append(process)
+    deadline = time.monotonic() + 30
+    while not listening(port):
+        assert process.poll() is None and time.monotonic() < deadline, "the holder did not start"
+        time.sleep(0.05)
+    return process.pid
+
+
+def emulator_argv(port: int, clone: Path, token: str) -> list[str]:
+    state = clone / ".pulumi-local" / "emulator-state.json"
+    return ["-m", "pulumi_pixverse.emulator", "--port", str(port), "--token", token, "--state", str(state)]
+
+
+def refusal(local: ModuleType, action: str = "up") -> str:
+    with pytest.raises(SystemExit) as stopped:
+        local.check_port(action)
+    return str(stopped.value.code)
+
+
+def test_another_clone_s_emulator_is_named_with_its_folder_and_nothing_is_created(local, holders, tmp_path):
+    other = tmp_path / "other-clone"
+    (other / ".pulumi-local").mkdir(parents=True)
+    pid = hold(holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, other, "other-clone-token"))
+    assert refusal(local) == (
+        f"tools/local: 127.0.0.1:{local.EMULATOR_PORT} is already in use by the local emulator of the clone "
+        f"in {other} (pid {pid}): run `tools/local down` there, then run `tools/local up` again"
+    )
+    assert not local.LOCAL_DIR.exists()
+
+
+def test_this_clone_s_emulator_of_a_removed_run_is_named_as_such(local, holders):
+    local.LOCAL_DIR.mkdir(parents=True)
+    pid = hold(
+        holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, local.REPO_ROOT, "lost-token")
+    )
+    message = refusal(local, "down")
+    assert (
+        f"by this clone's emulator of an earlier run whose .pulumi-local/ was removed (pid {pid})" in message
+    )
+    assert message.endswith(f"stop it with `kill {pid}`, then run `tools/local down` again")
+
+
+def test_any_other_server_is_named_by_its_pid_and_command(local, holders):
+    pid = hold(
+        holders, local.EMULATOR_PORT, "-m", "http.server", str(local.EMULATOR_PORT), "--bind", "127.0.0.1"
+    )
+    message = refusal(local)
+    assert message.startswith(
+        f"tools/local: 127.0.0.1:{local.EMULATOR_PORT} is already in use by pid {pid} ("
+    )
+    assert "-m http.server" in message and message.endswith("then run `tools/local up` again")
+    assert "\n" not in message
+
+
+def test_this_clone_s_running_emulator_and_a_free_port_pass(local, holders):
+    local.check_port("up")  # free
+    token = local.emulator_token()
+    hold(holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, local.REPO_ROOT, token))
+    local.check_port("up")
+    local.check_port("down")
