@@ -39,7 +39,10 @@ _FIELD_TYPES = {
     "maxJobs": "int",
 }
 _SECRET_FIELDS = ("discord", "password", "token")
-_SUMMARY_LINE = re.compile(r"^\s+[-+~]*\s*(\d+) (?:to )?(create|update|delete|replace|unchanged)")
+_SUMMARY_LINE = re.compile(
+    r"^\s+[-+~]*\s*(?:\d+ changes?\. )?(\d+) (?:to )?(create|update|delete|replace|unchanged)"
+)
+"""A line of the "Resources:" block: "+ 2 created", "~ 1 to update", "3 changes. 2 unchanged"."""
 
 
 SECRET_SIG = "4dabf18193072939515e22adb298388d"

@@ -189,3 +189,55 @@ def test_an_up_without_the_refresh_warns_and_keeps_the_pending_creates(stack, em
     assert change_summary(quiet) == {"same": 5}
     assert "pending operations" not in quiet
     stack.assert_no_token_leaked()
+
+
+DELETE = "DELETE /v1/pixverse/account/{channel}"
+
+
+def test_a_killed_up_without_checkpoints_is_repaired_by_the_next_up(stack, emulator, arrived):
+    """README "Large pools on a self-managed backend": with PULUMI_SKIP_CHECKPOINTS=true the killed
+    run's edits never reach the state, and the next `pulumi up` repairs that without a write."""
+    kept, gone, added = ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[2:]
+    stack.set_accounts([kept, gone])
+    stack.cli("up", "--yes")
+    stack.set_accounts([kept, *added])  # `gone` leaves the program, two accounts join it
+    before = len(emulator.requests())
+
+    # The engine deletes what left the program once the creates are done: kill it while the
+    # service holds that DELETE (which the service carries out after the client died).
+    emulator.fault(delay=HOLD, count=1, route=DELETE)
+    stack.env["PULUMI_SKIP_CHECKPOINTS"] = "true"
+    up = stack.start("up", "--yes")
+    try:
+        deadline = time.monotonic() + 180
+        while arrived.count(DELETE) < 1:
+            assert up.process.poll() is None, f"`pulumi up` ended before it was killed:\n{up.wait()}"
+            assert time.monotonic() < deadline, f"the provider never sent its DELETE:\n{up.output()}"
+            time.sleep(0.05)
+    finally:
+        up.kill_tree()
+        del stack.env["PULUMI_SKIP_CHECKPOINTS"]
+    emulator.wait_for_requests(before + 4, timeout=HOLD + 30)
+    assert calls(emulator.requests()[before:]) == sorted(
+        ["GET account 200", f"DELETE {gone['channel']} 204"] + [f"POST {a['channel']} 204" for a in added]
+    )
+    assert emulator.accounts() == {a["channel"]: wire(a) for a in (kept, *added)}
+
+    # What the user is left with: the state as it was before the run, with no pending operation
+    # saying what was under way, and the lock of the killed CLI.
+    assert set(stack.accounts_in_state()) == {kept["name"], gone["name"]}
+    assert pending_operations(stack) == []
+    assert len(lock_files(stack)) == 1
+
+    # The repair: cancel, then up. The creates find their accounts there and identical (no POST);
+    # the delete of the account already gone counts as done.
+    stack.cli("cancel", "--yes")
+    mark = len(emulator.requests())
+    repaired = stack.cli("up", "--yes")
+    assert change_summary(repaired) == {"create": 2, "delete": 1, "same": 2}
+    assert calls(emulator.requests()[mark:]) == sorted(["GET account 200", f"DELETE {gone['channel']} 404"])
+    state = stack.accounts_in_state()
+    assert set(state) == {a["name"] for a in (kept, *added)}
+    assert sorted(r["id"] for r in state.values()) == sorted(emulator.accounts()), "state = service"
+    assert change_summary(stack.cli("preview", "--expect-no-changes")) == {"same": 4}
+    stack.assert_no_token_leaked()
