@@ -1,38 +1,22 @@
 """Contract tests of the emulator's PixVerse v1 account API and its admin surface, over real HTTP on
-loopback (v2: test_emulator_v2.py)."""
+loopback (v2: test_emulator_v2.py; its state file and command line: test_emulator_process.py)."""
 
 from __future__ import annotations
 
 import http.client
 import json
-import os
-import queue
 import re
-import signal
-import subprocess
-import sys
-import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from emulator_admin import assert_error, assert_plain_404
+from emulator_v1 import AUTH, CH1, CH2, SERVER_ID, TIMEOUT, TOKEN, account, accounts, admin, api
 from pulumi_pixverse.emulator import EmulatorServer, start_in_thread
 
-TOKEN = "contract-test-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-TIMEOUT = 5
-CH1 = "1234567890123456789"
-CH2 = "1234567890123456790"
-SERVER_ID = "987654321098765432"
 NOT_CONFIGURED = "Configuration not found. To create configuration use pixverse/account/channel."
-
-
-def account(channel: str = CH1, discord: str = "discord-token-a", max_jobs: object = 3) -> dict[str, Any]:
-    return {"discord": discord, "server": SERVER_ID, "channel": channel, "maxJobs": max_jobs}
 
 
 @pytest.fixture(scope="module")
@@ -50,25 +34,6 @@ def clean(emulator: EmulatorServer) -> None:
 @pytest.fixture
 def url(emulator: EmulatorServer) -> str:
     return emulator.url
-
-
-def api(
-    url: str, method: str, path: str, headers: dict[str, str] | None = AUTH, **kwargs: Any
-) -> requests.Response:
-    return requests.request(
-        method, f"{url}/v1/pixverse/account{path}", headers=headers, timeout=TIMEOUT, **kwargs
-    )
-
-
-def admin(url: str, method: str, name: str, **kwargs: Any) -> requests.Response:
-    return requests.request(method, f"{url}/_emulator/{name}", timeout=TIMEOUT, **kwargs)
-
-
-def accounts(url: str) -> dict[str, Any]:
-    response = admin(url, "GET", "accounts")
-    assert response.status_code == 200
-    result: dict[str, Any] = response.json()
-    return result
 
 
 def log(url: str) -> dict[str, Any]:
@@ -468,99 +433,3 @@ def test_malformed_fault_is_rejected(url: str, spec: object) -> None:
     assert response.status_code == 400
     assert response.json()["error"].startswith("Invalid fault: ")
     assert api(url, "GET", "").status_code == 404
-
-
-# --- persistence -----------------------------------------------------------------------------
-
-
-def test_state_file_survives_a_restart(tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
-    first = start_in_thread(token=TOKEN, state_file=state)
-    try:
-        assert api(first.url, "POST", f"/{CH1}", json=account(CH1, "t1")).status_code == 204
-        assert json.loads(state.read_text()) == {"v1": {CH1: account(CH1, "t1")}, "v2": {}}
-        assert api(first.url, "POST", f"/{CH2}", json=account(CH2, "t2")).status_code == 204
-        assert json.loads(state.read_text())["v1"] == {CH1: account(CH1, "t1"), CH2: account(CH2, "t2")}
-        assert api(first.url, "DELETE", f"/{CH2}").status_code == 204
-        assert json.loads(state.read_text())["v1"] == {CH1: account(CH1, "t1")}
-    finally:
-        first.stop()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]  # no temp files left
-    second = start_in_thread(token=TOKEN, state_file=state)
-    try:
-        assert api(second.url, "GET", f"/{CH1}").json() == account(CH1, "t1")
-    finally:
-        second.stop()
-
-
-def test_a_v1_only_state_file_of_an_earlier_emulator_still_loads(tmp_path: Path) -> None:
-    state = tmp_path / "state.json"
-    state.write_text(json.dumps({CH1: account(CH1, "t1")}))
-    server = start_in_thread(token=TOKEN, state_file=state)
-    try:
-        assert accounts(server.url) == {CH1: account(CH1, "t1")}
-        assert api(server.url, "POST", f"/{CH2}", json=account(CH2, "t2")).status_code == 204
-    finally:
-        server.stop()
-    assert json.loads(state.read_text()) == {
-        "v1": {CH1: account(CH1, "t1"), CH2: account(CH2, "t2")},
-        "v2": {},
-    }
-
-
-@pytest.mark.parametrize(
-    ("content", "says"),
-    [
-        ("[]", "does not hold a JSON object"),
-        ('{"v1": [], "v2": {}}', "v1 and v2 must be JSON objects"),
-        (json.dumps({CH1: account(CH2)}), "holds an invalid account"),
-        (json.dumps({"v2": {"a@b.io": {"email": "a@b.io", "maxJobs": 1}}}), "holds an invalid account"),
-    ],
-)
-def test_a_broken_state_file_refuses_to_start(tmp_path: Path, content: str, says: str) -> None:
-    state = tmp_path / "state.json"
-    state.write_text(content)
-    with pytest.raises(ValueError, match=says):
-        start_in_thread(token=TOKEN, state_file=state)
-
-
-# --- command line ----------------------------------------------------------------------------
-
-
-def read_line(stream: Any, timeout: float) -> str:
-    lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
-    return lines.get(timeout=timeout)
-
-
-@pytest.mark.parametrize(("via", "stop_signal"), [("flag", signal.SIGTERM), ("env", signal.SIGINT)])
-def test_command_line_serves_until_signal(tmp_path: Path, via: str, stop_signal: signal.Signals) -> None:
-    secret = "cli-secret-token-value"
-    args = [sys.executable, "-m", "pulumi_pixverse.emulator", "--port", "0"]
-    env = {k: v for k, v in os.environ.items() if k != "USEAPI_EMULATOR_TOKEN"}
-    if via == "flag":
-        args += ["--token", secret]
-    else:
-        env["USEAPI_EMULATOR_TOKEN"] = secret
-    proc = subprocess.Popen(
-        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path
-    )
-    try:
-        line = read_line(proc.stdout, timeout=15)
-        match = re.fullmatch(r"pixverse emulator listening on (http://127\.0\.0\.1:(\d+))\n", line)
-        assert match is not None, line
-        assert int(match.group(2)) > 0
-        base = match.group(1)
-        headers = {"Authorization": f"Bearer {secret}"}
-        assert api(base, "POST", f"/{CH1}", headers=headers, json=account()).status_code == 204
-        assert api(base, "GET", f"/{CH1}", headers=headers).json() == account()
-        assert api(base, "GET", "").status_code == 401
-        proc.send_signal(stop_signal)
-        stdout, stderr = proc.communicate(timeout=10)
-        assert proc.returncode == 0
-        assert secret not in line + stdout + stderr
-        assert "discord-token-a" not in line + stdout + stderr
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
