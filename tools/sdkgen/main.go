@@ -54,7 +54,19 @@ func run(schemaPath, out string) error {
 	}
 	generators := map[string]func(*schema.Package) (map[string][]byte, error){
 		"python": func(pkg *schema.Package) (map[string][]byte, error) {
-			return python.GeneratePackage(tool, pkg, nil, nil)
+			files, err := python.GeneratePackage(tool, pkg, nil, nil)
+			if err != nil {
+				return nil, err
+			}
+			// The generated pyproject.toml names a README.md beside it, while the generator writes it
+			// into the package folder (Pulumi's own builds copy it up): copy it, so that pip finds it.
+			for name, contents := range files {
+				if filepath.Base(name) == "README.md" && filepath.Dir(filepath.Dir(name)) == "." {
+					files["README.md"] = contents
+					return files, nil
+				}
+			}
+			return nil, fmt.Errorf("no README.md in the generated package")
 		},
 		"nodejs": func(pkg *schema.Package) (map[string][]byte, error) {
 			return nodejs.GeneratePackage(tool, pkg, nil, nil, false, nil)
