@@ -86,20 +86,27 @@ def stack(
     return under_test
 
 
+def kill_up_once_held(stack: StackUnderTest, arrived: list[str], route: str, held: int) -> Background:
+    """Start `pulumi up --yes`, wait until the emulator holds `held` requests on `route`, then SIGKILL
+    the CLI's whole process tree, as when the runner dies."""
+    up = stack.start("up", "--yes")
+    try:
+        deadline = time.monotonic() + 180
+        while arrived.count(route) < held:
+            assert up.process.poll() is None, f"`pulumi up` ended before it was killed:\n{up.wait()}"
+            assert time.monotonic() < deadline, f"the provider never sent {route}:\n{up.output()}"
+            time.sleep(0.05)
+    finally:
+        up.kill_tree()
+    return up
+
+
 def kill_up_mid_create(stack: StackUnderTest, service: EmulatorAdmin, arrived: list[str]) -> Background:
     """Start `pulumi up --yes`, wait until the emulator holds all four POSTs, then SIGKILL the CLI's
     whole process tree; return once the emulator has answered what it had received."""
     service.fault(delay=HOLD, drop=True, count=2, route=POST)  # lost with the runner
     service.fault(delay=HOLD, count=2, route=POST)  # done by the service after the client died
-    up = stack.start("up", "--yes")
-    try:
-        deadline = time.monotonic() + 180
-        while arrived.count(POST) < 4:
-            assert up.process.poll() is None, f"`pulumi up` ended before it was killed:\n{up.wait()}"
-            assert time.monotonic() < deadline, f"the provider never sent its POSTs:\n{up.output()}"
-            time.sleep(0.05)
-    finally:
-        up.kill_tree()
+    up = kill_up_once_held(stack, arrived, POST, 4)
     killed = " | ".join(up.killed.values())
     for part in ("pulumi up", "pulumi-language-python ", "pulumi-language-python-exec", "pulumi.dynamic"):
         assert part in killed, f"{part!r} is not among the killed processes: {killed}"
@@ -212,15 +219,9 @@ def test_a_killed_up_without_checkpoints_is_repaired_by_the_next_up(stack, emula
     # service holds that DELETE (which the service carries out after the client died).
     emulator.fault(delay=HOLD, count=1, route=DELETE)
     stack.env["PULUMI_SKIP_CHECKPOINTS"] = "true"
-    up = stack.start("up", "--yes")
     try:
-        deadline = time.monotonic() + 180
-        while arrived.count(DELETE) < 1:
-            assert up.process.poll() is None, f"`pulumi up` ended before it was killed:\n{up.wait()}"
-            assert time.monotonic() < deadline, f"the provider never sent its DELETE:\n{up.output()}"
-            time.sleep(0.05)
+        kill_up_once_held(stack, arrived, DELETE, 1)
     finally:
-        up.kill_tree()
         del stack.env["PULUMI_SKIP_CHECKPOINTS"]
     emulator.wait_for_requests(before + 4, timeout=HOLD + 30)
     assert calls(emulator.requests()[before:]) == sorted(
