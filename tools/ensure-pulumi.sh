@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
-# Make the Pulumi CLI, its Python language host and its two Python scripts, and the YAML language host
-# available; print the folder that holds them (stdout carries only that folder; progress goes to stderr:
-# a build prints one line per stage with the seconds elapsed, and Go's own output goes to a log file
-# beside the cache entry, whose path it prints).
+# Make the Pulumi CLI, its Python language host and its two Python scripts available, and with
+# `--all-hosts` the YAML and Node.js language hosts too; print the folder that holds them (stdout carries
+# only that folder; progress goes to stderr: a build prints one line per stage with the seconds elapsed,
+# and Go's own output goes to a log file beside the cache entry, whose path it prints).
 #
 # Order of preference:
 #   1. a `pulumi` on PATH at $PULUMI_VERSION or newer that comes with a Python language host
 #      (pulumi-language-python) and the dynamic provider plugin (pulumi-resource-pulumi-python);
 #   2. a finished build in the cache, keyed by both versions below;
-#   3. the official installer, when the internet is reachable;
+#   3. the official release archive, when the internet is reachable, checked against its published
+#      SHA-256 sums;
 #   4. a build from the Go module proxy: the CLI (pkg/v3 at $PULUMI_VERSION), the Python language host
 #      (sdk/v3 at $LANGUAGE_HOST_VERSION, the newest sdk/v3 that carries it: its own module is not
 #      served), and the scripts pulumi-language-python-exec and pulumi-resource-pulumi-python from
 #      sdk/v3 at $PULUMI_VERSION.
-# The YAML language host (pulumi-language-yaml of pulumi-yaml at $YAML_HOST_VERSION) must sit beside a
-# CLI on PATH (1); otherwise the printed folder is a cache entry of its own, keyed by all three
+# With --all-hosts, the YAML language host (pulumi-language-yaml of pulumi-yaml at $YAML_HOST_VERSION) must
+# sit beside a CLI on PATH (1); otherwise the printed folder is a cache entry of its own, keyed by all three
 # versions: the parts of the CLI's entry (2, 3 or 4), hard-linked, and the YAML host (the official
 # installer's, or built from the Go module proxy with a plain `go install`, about a minute). So adding
 # or moving the YAML host never rebuilds the CLI.
@@ -23,6 +24,12 @@
 # The Node.js language host (pulumi-language-nodejs of sdk/v3 at $LANGUAGE_HOST_VERSION, built like the
 # Python host) joins the printed folder the same way as the YAML host, and its version is in that key.
 set -euo pipefail
+ALL_HOSTS=false
+case "${1:-}" in
+  --all-hosts) ALL_HOSTS=true ;;
+  "") ;;
+  *) echo "usage: tools/ensure-pulumi.sh [--all-hosts]" >&2; exit 2 ;;
+esac
 
 PULUMI_VERSION="3.274.1"         # the CLI; the one place its version is named
 LANGUAGE_HOST_VERSION="3.68.0"   # sdk/v3 version whose python/cmd/pulumi-language-python is built
@@ -56,6 +63,7 @@ use_path_cli() {
   have="$("$cli" version 2>/dev/null | sed 's/^v//')" || return 1
   version_at_least "$have" "$PULUMI_VERSION" || { say "pulumi $have on PATH is older than $PULUMI_VERSION"; return 1; }
   has_every_part "$dir" || { say "pulumi $have on PATH has no Python language host beside it"; return 1; }
+  [ "$ALL_HOSTS" = true ] || { echo "$dir"; return; }
   [ -x "$dir/$YAML_HOST" ] || { say "pulumi $have on PATH has no YAML language host beside it"; return 1; }
   [ -x "$dir/$NODE_HOST" ] || { say "pulumi $have on PATH has no Node.js language host beside it"; return 1; }
   echo "$dir"
@@ -132,13 +140,26 @@ finish() {  # finish STAGING: move a complete staging folder into place, marker 
   echo "$DEST/bin"
 }
 
-install_official() {
+install_official() {  # the release archive of get.pulumi.com, checked against its SHA-256 sums, never run
   command -v curl >/dev/null 2>&1 || return 1
-  curl -fsS --max-time 5 -o /dev/null https://get.pulumi.com 2>/dev/null || { say "official installer not reachable"; return 1; }
-  say "installing pulumi v$PULUMI_VERSION with the official installer"
-  local staging="$DEST.partial"
-  rm -rf "$staging"
-  curl -fsSL https://get.pulumi.com | sh -s -- --version "$PULUMI_VERSION" --install-root "$staging" --no-edit-path >&2
+  local base="https://get.pulumi.com/releases/sdk" os arch archive work staging="$DEST.partial"
+  curl -fsS --max-time 5 -o /dev/null "$base/pulumi-$PULUMI_VERSION-checksums.txt" 2>/dev/null \
+    || { say "official releases not reachable"; return 1; }
+  case "$(uname -s)" in Linux) os=linux ;; Darwin) os=darwin ;; *) return 1 ;; esac
+  case "$(uname -m)" in x86_64 | amd64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) return 1 ;; esac
+  archive="pulumi-v$PULUMI_VERSION-$os-$arch.tar.gz"
+  say "downloading pulumi v$PULUMI_VERSION ($archive) from the official releases"
+  work="$(mktemp -d)"
+  if ! curl -fsSL -o "$work/$archive" "$base/$archive" \
+    || ! curl -fsSL -o "$work/checksums.txt" "$base/pulumi-$PULUMI_VERSION-checksums.txt" \
+    || ! (cd "$work" && grep "  $archive\$" checksums.txt | sha256sum --check --status); then
+    say "the download failed or does not match its published SHA-256 sum: not used"
+    rm -rf "$work"
+    return 1
+  fi
+  rm -rf "$staging" && mkdir -p "$staging/bin"
+  tar -xzf "$work/$archive" -C "$work" && cp "$work"/pulumi/* "$staging/bin/"
+  rm -rf "$work"
   finish "$staging"
 }
 
@@ -196,7 +217,7 @@ build_from_go_proxy() {
   work="$(mktemp -d)"
   # shellcheck disable=SC2064 # the folder is known now; the trap runs after this function returned
   trap "rm -rf '$work'" EXIT
-  say "building pulumi v$PULUMI_VERSION and its language hosts from the Go module proxy, once (a few"
+  say "building pulumi v$PULUMI_VERSION and its Python language host from the Go module proxy, once (a few"
   say "minutes); Go's output: $BUILD_LOG"
   stage "resolve: pulumi v$PULUMI_VERSION (pkg/v3), the Python language host (sdk/v3 v$LANGUAGE_HOST_VERSION)"
   logged "resolve the CLI's module" prepare_module "$work/cli" "$MODULE_ROOT/pkg/v3@v$PULUMI_VERSION" || return 1
@@ -219,4 +240,8 @@ build_from_go_proxy() {
   finish "$staging"
 }
 
-use_path_cli || use_output || { cli_dir="$(use_cache || install_official || build_from_go_proxy)" && with_yaml_host "$cli_dir"; }
+if [ "$ALL_HOSTS" = true ]; then
+  use_path_cli || use_output || { cli_dir="$(use_cache || install_official || build_from_go_proxy)" && with_yaml_host "$cli_dir"; }
+else
+  use_path_cli || use_cache || install_official || build_from_go_proxy
+fi

@@ -1,5 +1,5 @@
-"""The committed SDKs (sdk/python, sdk/nodejs) are exactly what tools/gen-sdk writes from the
-plugin's schema today: a schema change without regenerated SDKs fails here."""
+"""The committed schema and SDKs (sdk/schema.json, sdk/python, sdk/nodejs) are exactly what tools/gen-sdk
+writes from the plugin's schema today: a schema change without regenerated SDKs fails here."""
 
 from __future__ import annotations
 
@@ -31,3 +31,5 @@ def test_the_committed_sdks_are_what_the_schema_generates(tmp_path):
         assert tree(committed) == tree(fresh), f"sdk/{language}: files differ; run tools/gen-sdk"
         stale = [n for n in sorted(tree(fresh)) if not filecmp.cmp(fresh / n, committed / n, shallow=False)]
         assert stale == [], f"sdk/{language}: {stale} differ from the schema's; run tools/gen-sdk"
+    schema = "sdk/schema.json"
+    assert filecmp.cmp(tmp_path / "schema.json", REPO_ROOT / schema, shallow=False), f"{schema}: run tools/gen-sdk"

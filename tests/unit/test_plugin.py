@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from importlib.metadata import version
 from typing import Any
 
 import pytest
@@ -50,7 +51,7 @@ def run(call: Any) -> Any:
 @pytest.fixture
 def plugin(emulator) -> PixverseProvider:
     """A plugin provider configured as the engine configures the default provider."""
-    provider = PixverseProvider("0.1.0")
+    provider = PixverseProvider()
     args = {
         "apiToken": PropertyValue(emulator.token, is_secret=True),
         "apiUrl": PropertyValue(emulator.url),
@@ -105,8 +106,8 @@ def test_secrecy_is_read_from_the_values_and_put_back_by_name():
 
 
 def test_the_schema_describes_every_property_and_marks_every_credential_secret():
-    schema = json.loads(run(PixverseProvider("1.2.3").get_schema(GetSchemaRequest(0))).schema)
-    assert schema["name"] == "pixverse" and schema["version"] == "1.2.3"
+    schema = json.loads(run(PixverseProvider().get_schema(GetSchemaRequest(0))).schema)
+    assert schema["name"] == "pixverse" and schema["version"] == version("pulumi-pixverse")
     resources = schema["resources"]
     groups = [schema["config"]["variables"], schema["provider"]["inputProperties"]]
     groups += [r[key] for r in resources.values() for key in ("properties", "inputProperties")]
@@ -125,7 +126,7 @@ def test_the_schema_describes_every_property_and_marks_every_credential_secret()
 
 def test_check_names_a_bad_field_marks_credentials_secret_and_sends_nothing(emulator):
     news = values({**PROPS, "maxJobs": 11}, secret=())
-    response = run(PixverseProvider("0").check(CheckRequest(URN, {}, news, b"")))
+    response = run(PixverseProvider().check(CheckRequest(URN, {}, news, b"")))
     assert [(f.property, f.reason) for f in response.failures] == [
         ("maxJobs", "maxJobs must be a whole number from 1 to 10; got 11")
     ]
@@ -135,11 +136,11 @@ def test_check_names_a_bad_field_marks_credentials_secret_and_sends_nothing(emul
 
 def test_check_tolerates_values_unknown_at_preview():
     news = values({**PROPS, "channel": rpc.UNKNOWN})
-    assert run(PixverseProvider("0").check(CheckRequest(URN, {}, news, b""))).failures == []
+    assert run(PixverseProvider().check(CheckRequest(URN, {}, news, b""))).failures == []
 
 
 def test_the_diff_is_per_property_update_or_replace():
-    provider = PixverseProvider("0")
+    provider = PixverseProvider()
     olds = values(PROPS)
     update = run(provider.diff(DiffRequest(URN, "x", olds, values({**PROPS, "maxJobs": 7}), [])))
     assert (update.changes, update.replaces, update.diffs) == (True, [], ["maxJobs"])
@@ -153,7 +154,7 @@ def test_the_diff_is_per_property_update_or_replace():
 
 def test_a_v2_state_without_password_takes_the_declared_one_without_a_change():
     """An imported v2 account has no password in its state (the service never returns it)."""
-    provider = PixverseProvider("0")
+    provider = PixverseProvider()
     imported = values({"email": PROPS_V2["email"], "maxJobs": 3})
     declared = values(PROPS_V2)
     assert run(provider.diff(DiffRequest(URN_V2, "x", imported, declared, []))).changes is False
@@ -190,7 +191,7 @@ def test_a_refresh_of_a_gone_account_answers_no_id_and_an_import_of_one_fails_in
 
 
 def test_a_failure_is_one_line_naming_the_account(emulator):
-    provider = PixverseProvider("0")
+    provider = PixverseProvider()
     args = {"apiToken": PropertyValue("rotated-away", is_secret=True), "apiUrl": PropertyValue(emulator.url)}
     run(provider.configure(ConfigureRequest({}, args, True, False)))
     with pytest.raises(OperationFailed) as failed:
@@ -220,7 +221,7 @@ def test_through_the_plugin_a_wrong_url_fails_each_operation_in_one_line_and_rea
     serve, api_token
 ):
     server = serve(lambda _: html(404, "404 Not Found"))
-    provider = PixverseProvider("0.1.0")
+    provider = PixverseProvider()
     args = {"apiToken": PropertyValue(api_token, is_secret=True), "apiUrl": PropertyValue(server.url)}
     run(provider.configure(ConfigureRequest({}, args, True, False)))
     state = values(PROPS)
@@ -241,7 +242,7 @@ def test_through_the_plugin_an_echoed_api_token_never_shows(serve, api_token):
         return api_error(401, f"Malformed Authorization: {request.headers['Authorization']}")
 
     server = serve(echo)
-    provider = PixverseProvider("0.1.0")
+    provider = PixverseProvider()
     args = {"apiToken": PropertyValue(api_token, is_secret=True), "apiUrl": PropertyValue(server.url)}
     run(provider.configure(ConfigureRequest({}, args, True, False)))
     with pytest.raises(OperationFailed) as failed:

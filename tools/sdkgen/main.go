@@ -1,13 +1,19 @@
 // Command sdkgen writes the pixverse plugin's SDKs from its schema with Pulumi's own code generators,
 // at the CLI's version: `sdkgen SCHEMA.json OUT` writes OUT/python and OUT/nodejs. The language hosts
 // we can build are too old for `pulumi package gen-sdk` (DESIGN.md, "The real engine").
+//
+// Two files are then made publishable as they are: package.json points at what `npm run build`
+// compiles into bin/ and packs only that (with README and LICENSE), and the Python pyproject.toml
+// states its license as the SPDX string current setuptools asks for (a table is deprecated).
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
@@ -47,6 +53,50 @@ func bind(raw []byte) (*schema.Package, error) {
 	return pkg, nil
 }
 
+// packFromBin makes package.json describe the package `npm run build` leaves: its entry points in bin/
+// (tsconfig's outDir), and only bin/ packed beside package.json, README.md and LICENSE. The build also
+// copies package.json into bin/, where the generated utilities.ts reads the package's version.
+func packFromBin(files map[string][]byte) error {
+	var manifest map[string]any
+	if err := json.Unmarshal(files["package.json"], &manifest); err != nil {
+		return fmt.Errorf("package.json: %w", err)
+	}
+	manifest["main"] = "bin/index.js"
+	manifest["types"] = "bin/index.d.ts"
+	manifest["files"] = []string{"bin/", "README.md", "LICENSE"}
+	manifest["scripts"] = map[string]string{
+		"build": `tsc && node -e "require('fs').copyFileSync('package.json', 'bin/package.json')"`,
+	}
+	var text bytes.Buffer
+	encoder := json.NewEncoder(&text)
+	encoder.SetEscapeHTML(false)
+	encoder.SetIndent("", "    ")
+	if err := encoder.Encode(manifest); err != nil {
+		return err
+	}
+	files["package.json"] = text.Bytes()
+	return nil
+}
+
+// spdxLicense rewrites pyproject.toml's `[project.license] text = "…"` table as `license = "…"`, which
+// needs setuptools 77 or newer.
+func spdxLicense(files map[string][]byte) error {
+	text := string(files["pyproject.toml"])
+	start := strings.Index(text, "  [project.license]\n    text = ")
+	if start < 0 {
+		return fmt.Errorf("pyproject.toml: no [project.license] table to rewrite")
+	}
+	end := start + strings.Index(text[start:], "\n\n") // the table ends the [project] section
+	if end < start {
+		return fmt.Errorf("pyproject.toml: the [project.license] table does not end as expected")
+	}
+	license := strings.TrimPrefix(text[start:end], "  [project.license]\n    text = ")
+	text = text[:start] + "  license = " + license + text[end:]
+	text = strings.Replace(text, `requires = ["setuptools>=61.0"]`, `requires = ["setuptools>=77"]`, 1)
+	files["pyproject.toml"] = []byte(text)
+	return nil
+}
+
 func run(schemaPath, out string) error {
 	raw, err := os.ReadFile(schemaPath)
 	if err != nil {
@@ -63,13 +113,17 @@ func run(schemaPath, out string) error {
 			for name, contents := range files {
 				if filepath.Base(name) == "README.md" && filepath.Dir(filepath.Dir(name)) == "." {
 					files["README.md"] = contents
-					return files, nil
+					return files, spdxLicense(files)
 				}
 			}
 			return nil, fmt.Errorf("no README.md in the generated package")
 		},
 		"nodejs": func(pkg *schema.Package) (map[string][]byte, error) {
-			return nodejs.GeneratePackage(tool, pkg, nil, nil, false, nil)
+			files, err := nodejs.GeneratePackage(tool, pkg, nil, nil, false, nil)
+			if err != nil {
+				return nil, err
+			}
+			return files, packFromBin(files)
 		},
 	}
 	for language, generate := range generators {

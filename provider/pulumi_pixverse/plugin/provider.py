@@ -55,13 +55,12 @@ class PixverseProvider(Provider):
     """check / diff / create / read / update / delete of `pixverse:index:Account` (v1, id: the
     channel) and `pixverse:index:AccountV2` (v2, id: the email), and the provider's config."""
 
-    def __init__(self, version: str) -> None:
-        self._version = version
+    def __init__(self) -> None:
         self._service = Service()
         self._threads = ThreadPoolExecutor(MAX_CALLS, thread_name_prefix="pixverse")
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
-        return GetSchemaResponse(schema_json(self._version))
+        return GetSchemaResponse(schema_json())
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
         """The config as given, the API token marked secret (so the state keeps it encrypted)."""

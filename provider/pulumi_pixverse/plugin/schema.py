@@ -4,7 +4,11 @@ every property. Languages read it to type-check programs (Pulumi YAML) and to ge
 from __future__ import annotations
 
 import json
+from importlib.metadata import metadata
 from typing import Any
+
+DISTRIBUTION = "pulumi-pixverse"
+"""The Python distribution whose metadata (pyproject.toml) names the version and the repository."""
 
 ACCOUNT = "pixverse:index:Account"
 ACCOUNT_V2 = "pixverse:index:AccountV2"
@@ -94,24 +98,38 @@ _V2_OUTPUTS: dict[str, dict[str, Any]] = {
     },
 }
 
+_SDK_README = """\
+The Pulumi SDK of the pixverse provider: useapi.net PixVerse accounts as resources, v1 (`Account`: a
+Discord bot set-up, identified by its channel) and v2 (`AccountV2`: a PixVerse login, identified by its
+email), with the provider's settings (`apiToken`, `apiUrl`, timeouts, retries).
+
+At `pulumi up` the Pulumi engine downloads the provider plugin, `pulumi-resource-pixverse` at this SDK's
+version, from the project's releases by itself; or install it beforehand with
+`pulumi plugin install resource pixverse VERSION --server URL`.
+
+License: Apache-2.0. Documentation, releases and issues: the project's repository (`homepage`).
+"""
+
 SCHEMA: dict[str, Any] = {
     "name": "pixverse",
     "displayName": "PixVerse accounts on useapi.net",
     "description": "Manage useapi.net PixVerse accounts: v1 (a Discord bot set-up) and v2 "
     "(a PixVerse login).",
-    "keywords": ["pulumi", "pixverse", "useapi", "category/utility"],
+    "keywords": ["pulumi", "pixverse", "useapi", "kind/native", "category/utility"],
     "license": "Apache-2.0",
     "config": {"variables": _CONFIG},
     "language": {  # for the SDKs in sdk/ (tools/gen-sdk)
         "nodejs": {
             "packageName": "pulumi-pixverse",
-            "dependencies": {"@pulumi/pulumi": "3.276.0"},  # 3.248.0 fails on the generated code
+            "dependencies": {"@pulumi/pulumi": "^3.276.0"},  # 3.248.0 fails on the generated code
             "respectSchemaVersion": True,
+            "readme": _SDK_README,
         },
         "python": {
             "packageName": "pulumi_pixverse_sdk",  # pulumi_pixverse is this package (README, "SDKs")
             "respectSchemaVersion": True,
             "pyproject": {"enabled": True},
+            "readme": _SDK_README,
         },
     },
     "provider": {
@@ -139,6 +157,23 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def schema_json(version: str) -> str:
-    """The schema as the engine asks for it, at the plugin's `version`."""
-    return json.dumps({**SCHEMA, "version": version})
+def release() -> dict[str, str]:
+    """What the package's metadata says of this release, for the schema: its version, repository and
+    publisher, and `pluginDownloadURL`: the repository's GitHub releases, where the release workflow
+    publishes `pulumi-resource-pixverse-v{version}-{os}-{arch}.tar.gz` and the engine looks for it."""
+    meta = metadata(DISTRIBUTION)
+    urls = dict(entry.split(", ", 1) for entry in meta.get_all("Project-URL") or [])
+    repository = urls["Repository"]
+    owner_and_name = repository.removeprefix("https://github.com/")
+    return {
+        "version": meta["Version"],
+        "repository": repository,
+        "homepage": urls["Homepage"],
+        "publisher": owner_and_name.partition("/")[0],
+        "pluginDownloadURL": f"github://api.github.com/{owner_and_name}",
+    }
+
+
+def schema_json() -> str:
+    """The schema as the engine asks for it, at this release (`release()`)."""
+    return json.dumps({**SCHEMA, **release()}, indent=2) + "\n"

@@ -22,7 +22,6 @@ import grpc
 import grpc.aio
 from pulumi.provider.experimental.server import ProviderServicer
 from pulumi.runtime import proto
-from pulumi.runtime._grpc_settings import _GRPC_CHANNEL_OPTIONS
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from ..client.sanitize import redact
@@ -30,6 +29,8 @@ from ..failures import OperationFailed
 from .provider import PixverseProvider
 
 T = TypeVar("T")
+_GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
+"""As the SDK's own servers take messages (a schema or a state can pass gRPC's 4 MB default)."""
 
 
 class _Servicer(ProviderServicer):
@@ -76,8 +77,8 @@ def serve(argv: list[str], version: str) -> None:
     engine_address = parser.parse_known_args(argv)[0].engine
 
     async def run() -> None:
-        server = grpc.aio.server(options=_GRPC_CHANNEL_OPTIONS)
-        servicer = _Servicer(argv, version, PixverseProvider(version), engine_address=engine_address)
+        server = grpc.aio.server(options=_GRPC_OPTIONS)
+        servicer = _Servicer(argv, version, PixverseProvider(), engine_address=engine_address)
         provider_pb2_grpc.add_ResourceProviderServicer_to_server(servicer, server)
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()
