@@ -100,6 +100,9 @@ class StackUnderTest:
 
     project_dir = "project"
     """The project folder, under the stack's own folder."""
+    pulumi_command = PULUMI
+    """The CLI each command runs: tools/pulumi, or the CLI itself where nothing of this repository may
+    be used."""
 
     def __init__(self, name: str, root: Path, api_url: str, passphrase: str | None = None) -> None:
         """`passphrase`: the stack's secrets passphrase (default: a fresh random one), e.g. the one
@@ -110,18 +113,23 @@ class StackUnderTest:
         self.work_dir.mkdir(parents=True)
         self.backend_dir.mkdir()
         self.make_project()
-        self.env = {
-            **os.environ,
-            "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),
-            "PULUMI_CONFIG_PASSPHRASE": passphrase or secrets.token_hex(8),
-            "PULUMI_HOME": str(root / "pulumi-home"),
-            "USEAPI_TOKEN": "",
-        }
+        self.env = self.environment(root, passphrase or secrets.token_hex(8))
         self.tokens: list[str] = []
         self.transcript: list[str] = []
         self.cli("stack", "init")
         self.cli("config", "set", "pixverse:apiUrl", api_url)
         self.cli("config", "set", "pixverse:maxRetries", "2")
+
+    def environment(self, root: Path, passphrase: str) -> dict[str, str]:
+        """What every command of this stack runs with: the caller's environment, the stack's backend,
+        passphrase and Pulumi home, and no API token."""
+        return {
+            **os.environ,
+            "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),
+            "PULUMI_CONFIG_PASSPHRASE": passphrase,
+            "PULUMI_HOME": str(root / "pulumi-home"),
+            "USEAPI_TOKEN": "",
+        }
 
     def make_project(self) -> None:
         """This repository's project (the Python program) in the project folder."""
@@ -134,7 +142,7 @@ class StackUnderTest:
     def cli(self, *args: str, stdin: str | None = None, timeout: float = 240) -> str:
         """Run `pulumi ARGS` on this stack (as tools/pulumi); return stdout, raise CommandFailed."""
         argv = [*args, "--stack", self.name, "--non-interactive"]
-        done = self.run([PULUMI, *argv], stdin=stdin, timeout=timeout)
+        done = self.run([self.pulumi_command, *argv], stdin=stdin, timeout=timeout)
         if done.returncode != 0:
             raise CommandFailed(argv, done.stdout + done.stderr)
         return done.stdout
@@ -222,7 +230,7 @@ class StackUnderTest:
     def start(self, *args: str) -> Background:
         """Start `pulumi ARGS` on this stack in the background, in a session of its own, as a
         pipeline runner would; its output goes to a file and into the transcript when it ends."""
-        return self.spawn([PULUMI, *args, "--stack", self.name, "--non-interactive"])
+        return self.spawn([self.pulumi_command, *args, "--stack", self.name, "--non-interactive"])
 
     def spawn(self, argv: list[str]) -> Background:
         """Start any command as `start` does, in the project folder with this stack's environment."""
