@@ -28,8 +28,9 @@ import sys
 import tarfile
 import tempfile
 import time
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = "pulumi-resource-pixverse"
@@ -145,7 +146,9 @@ def build_packages(dist: Path) -> None:
     say("building the TypeScript SDK's npm tarball (npm ci, npm run build, npm pack)")
     with tempfile.TemporaryDirectory() as work_dir:
         sdk = Path(work_dir) / "nodejs"
-        shutil.copytree(REPO_ROOT / "sdk" / "nodejs", sdk, ignore=shutil.ignore_patterns("node_modules", "bin"))
+        shutil.copytree(
+            REPO_ROOT / "sdk" / "nodejs", sdk, ignore=shutil.ignore_patterns("node_modules", "bin")
+        )
         npm = shutil.which("npm") or sys.exit("release: npm is not on PATH: install Node.js 20 or newer")
         run(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error", cwd=sdk)
         run(npm, "run", "build", cwd=sdk)
@@ -206,7 +209,8 @@ def report(dist: Path) -> None:
         print(f"plugin start, exec to printed port (median of {STARTS}):")
         for label, (argv, env) in starts.items():
             times = [seconds_to_port(argv, env) for _ in range(STARTS)]
-            print(f"  {label:18}  {statistics.median(times):.2f} s  (min {min(times):.2f}, max {max(times):.2f})")
+            median, low, high = statistics.median(times), min(times), max(times)
+            print(f"  {label:18}  {median:.2f} s  (min {low:.2f}, max {high:.2f})")
 
 
 def _size(size: int) -> str:

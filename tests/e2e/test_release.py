@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tarfile
 import threading
-import tomllib
 import zipfile
 from collections.abc import Iterator
 from functools import partial
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 from emulator_admin import EmulatorAdmin
 from harness import REPO_ROOT, SECRET_SIG, StackUnderTest, Step, change_summary, new_discord_token
 
@@ -112,7 +112,12 @@ def test_the_npm_tarball_holds_the_compiled_package_with_readme_and_license(dist
     assert {"package/package.json", "package/README.md", "package/LICENSE", "package/bin/index.js"} <= names
     assert not {n for n in names if n.endswith(".ts") and not n.endswith(".d.ts")}
     assert manifest["main"] == "bin/index.js" and manifest["version"] == VERSION
-    assert manifest["pulumi"] == {"name": "pixverse", "resource": True, "server": RELEASES, "version": VERSION}
+    assert manifest["pulumi"] == {
+        "name": "pixverse",
+        "resource": True,
+        "server": RELEASES,
+        "version": VERSION,
+    }
 
 
 def test_each_python_distribution_carries_the_license_and_the_python_sdk_names_its_plugin(dist: Path) -> None:
@@ -205,7 +210,11 @@ outputs:
   accountId: ${login.accountId}
 """
 
-CHANNELS = {"typescript": "1300000000000000011", "python": "1300000000000000012", "yaml": "1300000000000000013"}
+CHANNELS = {
+    "typescript": "1300000000000000011",
+    "python": "1300000000000000012",
+    "yaml": "1300000000000000013",
+}
 
 
 class ReleaseProject(StackUnderTest):
@@ -261,7 +270,14 @@ class ReleaseProject(StackUnderTest):
             venv = self.work_dir / "venv"
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
             wheel = self.dist / f"pulumi_pixverse_sdk-{VERSION}-py3-none-any.whl"
-            pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+            pip = [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ]
             subprocess.run([*pip, str(wheel)], check=True, timeout=900)
 
 
@@ -276,7 +292,9 @@ def test_a_users_project_runs_from_the_release_alone(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     mark = len(releases.log)
-    stack = ReleaseProject(language, tmp_path_factory.mktemp(f"release-{language}"), service.url, dist, releases)
+    stack = ReleaseProject(
+        language, tmp_path_factory.mktemp(f"release-{language}"), service.url, dist, releases
+    )
     assert shutil.which("pulumi-resource-pixverse", path=stack.env["PATH"]) is None
     assert str(REPO_ROOT) not in stack.env["PATH"]
     if language == "yaml":
@@ -329,7 +347,8 @@ def test_without_a_reachable_release_the_cli_says_which_plugin_to_install(
     stack = ReleaseProject("yaml", tmp_path, service.url, dist, releases)
     stack.env["PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES"] = f"^{re.escape(RELEASES)}$={releases.url}missing/"
     (stack.work_dir / "Pulumi.yaml").write_text(
-        "name: release-yaml\nruntime: yaml\nresources:\n  subscription:\n    type: pulumi:providers:pixverse\n"
+        "name: release-yaml\nruntime: yaml\n"
+        "resources:\n  subscription:\n    type: pulumi:providers:pixverse\n"
         f"    options: {{pluginDownloadURL: '{RELEASES}', version: {VERSION}}}\n"
     )
     done = stack.run([stack.pulumi_command, "preview", "--stack", stack.name, "--non-interactive"])
