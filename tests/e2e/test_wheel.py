@@ -4,11 +4,13 @@ the project's virtualenv active).
 
 The project is not this repository: its own Pulumi.yaml (runtime python, `virtualenv: venv`), its own
 program declaring accounts one by one and through `declare_pool`, exporting every attribute the two
-resource classes declare. The steps share one stack and run in file order.
+resource classes declare. The steps share one stack and run in file order, twice: with the oldest
+`pulumi` SDK the package allows (its lower bound in pyproject.toml) and with the newest pip finds.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import os
 import re
@@ -21,9 +23,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomllib
 from emulator_admin import EmulatorAdmin
 from harness import REPO_ROOT, SECRET_SIG, StackUnderTest, Step, change_summary, new_discord_token
 
+(PULUMI_REQUIREMENT,) = [
+    r for r in tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    if r.startswith("pulumi")
+]  # fmt: skip
+OLDEST_PULUMI = re.fullmatch(r"pulumi>=([\d.]+),<4", PULUMI_REQUIREMENT).group(1)  # type: ignore[union-attr]
+SDK_ENDS = {"oldest": f"pulumi=={OLDEST_PULUMI}", "newest": PULUMI_REQUIREMENT}
+"""The `pulumi` SDK installed beside the wheel, at each end of the range the package allows."""
 SERVER = "940000000000000100"
 SOLO_CHANNEL, POOL_CHANNEL = "940000000000000001", "940000000000000002"
 LOGIN_EMAIL, POOL_EMAIL = "login@studio.example", "pool@studio.example"
@@ -100,8 +110,8 @@ class WheelProject(StackUnderTest):
 
     credentials: dict[str, str]
 
-    def __init__(self, name: str, root: Path, api_url: str, wheel: Path) -> None:
-        self.wheel = wheel
+    def __init__(self, name: str, root: Path, api_url: str, wheel: Path, sdk: str) -> None:
+        self.wheel, self.sdk = wheel, sdk
         super().__init__(name, root, api_url)
         venv = self.work_dir / "venv"
         self.env |= {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{self.env['PATH']}"}
@@ -112,7 +122,7 @@ class WheelProject(StackUnderTest):
         venv = self.work_dir / "venv"
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, str(self.wheel)], check=True, timeout=900)
+        subprocess.run([*pip, str(self.wheel), self.sdk], check=True, timeout=900)
 
     def secret_outputs(self) -> dict[str, Any]:
         """`pulumi stack output --json --show-secrets`, kept out of the transcript (the leak scan's
@@ -171,15 +181,17 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=list(SDK_ENDS))
 def project(
+    request: pytest.FixtureRequest,
     pulumi_cli: str,
     wheel: Path,
     service: EmulatorAdmin,
     api_token: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> WheelProject:
-    stack = WheelProject("dev", tmp_path_factory.mktemp("own-project"), service.url, wheel)
+    root = tmp_path_factory.mktemp(f"own-project-{request.param}")
+    stack = WheelProject("dev", root, service.url, wheel, SDK_ENDS[request.param])
     stack.set_api_token(api_token)
     stack.credentials = {
         "soloDiscord": new_discord_token(),
@@ -286,8 +298,12 @@ def test_02_the_program_type_checks_against_the_installed_wheel(project):
         text=True,
         check=True,
     ).stdout
-    names = {package["name"].lower() for package in json.loads(installed)}
-    assert "pulumi-pixverse" in names and not names & {"pytest", "ruff", "mypy", "zizmor"}
+    versions = {package["name"].lower(): package["version"] for package in json.loads(installed)}
+    assert "pulumi-pixverse" in versions and not versions.keys() & {"pytest", "ruff", "mypy", "zizmor"}
+    if project.sdk == SDK_ENDS["oldest"]:
+        assert versions["pulumi"] == OLDEST_PULUMI
+    else:  # the newest, as this repository's virtualenv resolved it too
+        assert versions["pulumi"] == importlib.metadata.version("pulumi") != OLDEST_PULUMI
 
 
 def preview_outputs(output: str) -> dict[str, str]:
