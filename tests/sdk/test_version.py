@@ -1,0 +1,40 @@
+"""One version names everything: the package's (pyproject.toml) is the plugin's, the schema's, both SDKs'
+and every release artifact's."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
+from pulumi_pixverse.plugin.schema import schema_json
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SDK = REPO_ROOT / "sdk"
+
+
+def test_the_package_version_is_the_plugins_the_schemas_the_sdks_and_the_artifacts():
+    package = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
+    nodejs = json.loads((SDK / "nodejs" / "package.json").read_text())
+    spec = importlib.util.spec_from_file_location("release", REPO_ROOT / "tools" / "release.py")
+    assert spec is not None and spec.loader is not None
+    release = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(release)
+    versions = {
+        "the installed package (the plugin reports it)": version("pulumi-pixverse"),
+        "the plugin's schema": json.loads(schema_json())["version"],
+        "sdk/schema.json": json.loads((SDK / "schema.json").read_text())["version"],
+        "sdk/nodejs/package.json": nodejs["version"],
+        "sdk/nodejs/package.json, pulumi.version": nodejs["pulumi"]["version"],
+        "sdk/python/pyproject.toml": tomllib.loads((SDK / "python" / "pyproject.toml").read_text())[
+            "project"
+        ]["version"],
+        "sdk/python's pulumi-plugin.json": json.loads(
+            (SDK / "python" / "pulumi_pixverse_sdk" / "pulumi-plugin.json").read_text()
+        )["version"],
+        "tools/release.py": release.VERSION,
+    }
+    assert {where: v for where, v in versions.items() if v != package} == {}
+    assert release.plugin_archive_name().startswith(f"pulumi-resource-pixverse-v{package}-")
