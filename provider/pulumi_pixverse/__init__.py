@@ -3,8 +3,7 @@
 Declare accounts with `PixverseAccount` and `PixverseAccountV2`, or a pool of them checked together
 with `declare_pool`; read the subscription with `get_accounts`, `get_accounts_v2`, `get_features` and
 `get_capacity` (Outputs, read at preview too). The API token comes from stack config
-`pixverse:apiToken` (secret) or the
-environment `USEAPI_TOKEN` (see `pulumi_pixverse.settings`).
+`pixverse:apiToken` (secret) or the environment `USEAPI_TOKEN` (see `pulumi_pixverse.settings`).
 """
 
 from .functions import get_accounts, get_accounts_v2, get_capacity, get_features
