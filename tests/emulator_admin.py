@@ -60,6 +60,11 @@ class EmulatorAdmin:
         """Undo refuse_login: PixVerse accepts the login of `email` again."""
         self._call("DELETE", "refuse-login", {"email": email})
 
+    def plan(self, email: str, **fields: Any) -> None:
+        """Set the PixVerse side of the v2 account `email` (gen_simultaneously, credit_daily,
+        credit_monthly, credit_package, expired_date, session_seconds, executing) until reset."""
+        self._call("POST", "plan", {"email": email, **fields})
+
     def fault(self, **rule: Any) -> None:
         """Inject a fault for the next API requests (see the emulator's /_emulator/faults)."""
         self._call("POST", "faults", rule)

@@ -1,12 +1,16 @@
 """`python -m pulumi_pixverse adopt|migrate --stack NAME [--dry-run]` (see pulumi_pixverse.adopt and
-pulumi_pixverse.migrate): run from the project folder, with `pulumi` on PATH."""
+pulumi_pixverse.migrate) and `python -m pulumi_pixverse audit --stack NAME [--json FILE] [--days N]`
+(pulumi_pixverse.audit; exit 0 clean, 2 findings, 1 could not check): run from the project folder,
+with `pulumi` on PATH."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .adopt import adopt
+from .failures import OperationFailed
 from .migrate import migrate
 from .pulumi_cli import CommandError
 
@@ -14,6 +18,9 @@ COMMANDS = {
     "adopt": (adopt, "declare the service's undeclared accounts in a stack's pixverse:accounts"),
     "migrate": (migrate, "move a stack's accounts from the dynamic provider to the plugin's types"),
 }
+AUDIT = (
+    "check a stack's accounts against the service (GETs only): exit 0 clean, 2 findings, 1 could not check"
+)
 
 
 def main() -> int:
@@ -25,7 +32,13 @@ def main() -> int:
         command.add_argument(
             "--dry-run", action="store_true", help="print what would be done; change nothing"
         )
+    command = commands.add_parser("audit", help=AUDIT, description=AUDIT)
+    command.add_argument("--stack", required=True, help="the stack to check")
+    command.add_argument("--json", type=Path, help="also write the findings to this file, as JSON")
+    command.add_argument("--days", type=int, default=7, help="warn of a plan or session ending this soon")
     args = parser.parse_args()
+    if args.command == "audit":
+        return run_audit(args.stack, args.json, args.days)
     try:
         for line in COMMANDS[args.command][0](args.stack, args.dry_run):
             print(line, flush=True)  # as each step ends: an interrupted run shows how far it got
@@ -33,6 +46,21 @@ def main() -> int:
         print(f"{args.command}: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def run_audit(stack: str, json_file: Path | None, days: int) -> int:
+    from .audit import audit, report, table
+
+    try:
+        findings = audit(stack, days)
+    except (CommandError, OperationFailed) as error:
+        print(f"audit: {error}", file=sys.stderr)
+        return 1
+    for line in table(stack, findings):
+        print(line)
+    if json_file is not None:
+        json_file.write_text(report(stack, days, findings) + "\n")
+    return 2 if findings else 0
 
 
 sys.exit(main())

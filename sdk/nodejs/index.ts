@@ -15,6 +15,26 @@ export type AccountV2 = import("./accountV2").AccountV2;
 export const AccountV2: typeof import("./accountV2").AccountV2 = null as any;
 utilities.lazyLoad(exports, ["AccountV2"], () => require("./accountV2"));
 
+export { GetAccountsResult } from "./getAccounts";
+export const getAccounts: typeof import("./getAccounts").getAccounts = null as any;
+export const getAccountsOutput: typeof import("./getAccounts").getAccountsOutput = null as any;
+utilities.lazyLoad(exports, ["getAccounts","getAccountsOutput"], () => require("./getAccounts"));
+
+export { GetAccountsV2Result } from "./getAccountsV2";
+export const getAccountsV2: typeof import("./getAccountsV2").getAccountsV2 = null as any;
+export const getAccountsV2Output: typeof import("./getAccountsV2").getAccountsV2Output = null as any;
+utilities.lazyLoad(exports, ["getAccountsV2","getAccountsV2Output"], () => require("./getAccountsV2"));
+
+export { GetCapacityResult } from "./getCapacity";
+export const getCapacity: typeof import("./getCapacity").getCapacity = null as any;
+export const getCapacityOutput: typeof import("./getCapacity").getCapacityOutput = null as any;
+utilities.lazyLoad(exports, ["getCapacity","getCapacityOutput"], () => require("./getCapacity"));
+
+export { GetFeaturesArgs, GetFeaturesResult, GetFeaturesOutputArgs } from "./getFeatures";
+export const getFeatures: typeof import("./getFeatures").getFeatures = null as any;
+export const getFeaturesOutput: typeof import("./getFeatures").getFeaturesOutput = null as any;
+utilities.lazyLoad(exports, ["getFeatures","getFeaturesOutput"], () => require("./getFeatures"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -23,9 +43,11 @@ utilities.lazyLoad(exports, ["Provider"], () => require("./provider"));
 
 // Export sub-modules:
 import * as config from "./config";
+import * as types from "./types";
 
 export {
     config,
+    types,
 };
 
 const _module = {

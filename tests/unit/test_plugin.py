@@ -249,3 +249,33 @@ def test_through_the_plugin_an_echoed_api_token_never_shows(serve, api_token):
         run(provider.create(CreateRequest(URN_V2, values(PROPS_V2), 0, False)))
     assert api_token not in str(failed.value)
     assert "the service refused the API token" in str(failed.value)
+
+
+def test_the_functions_answer_from_the_service_with_gets_only(plugin, emulator):
+    from pulumi.provider.experimental.provider import InvokeRequest
+
+    emulator.seed({**PROPS, "maxJobs": 2})
+    emulator.seed_v2(PROPS_V2)
+    emulator.plan(PROPS_V2["email"], gen_simultaneously=2, executing=1)
+    email = {"email": PropertyValue(PROPS_V2["email"])}
+    answers = {
+        name: plain(run(plugin.invoke(InvokeRequest(f"pixverse:index:{name}", args))).return_value)
+        for name, args in [
+            ("getAccounts", {}),
+            ("getAccountsV2", {}),
+            ("getFeatures", email),
+            ("getCapacity", {}),
+        ]
+    }
+    assert answers["getAccounts"] == {
+        "accounts": [{"channel": PROPS["channel"], "server": PROPS["server"], "maxJobs": 2}]
+    }
+    assert answers["getAccountsV2"]["accounts"][0]["email"] == PROPS_V2["email"]
+    assert answers["getFeatures"]["concurrentGenerations"] == 2
+    assert answers["getCapacity"]["jobsExecuting"] == 1
+    assert {r["method"] for r in emulator.requests()[-4:]} == {"GET"}
+    assert "discord-token-a" not in repr(answers) and "pw-one" not in repr(answers)
+    missing = run(plugin.invoke(InvokeRequest("pixverse:index:getFeatures", {})))
+    assert [(f.property, f.reason) for f in missing.failures] == [
+        ("email", "the v2 account's email is required")
+    ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from .answers import Route
 from .config import ClientSettings
 from .errors import AuthenticationError, NotFoundError, PixverseError
-from .records import account_record, account_record_v2
+from .records import account_record, account_record_v2, capacity_record, features_record
 from .shared_list import SharedList
 from .transport import Transport
 
@@ -18,6 +18,10 @@ ACCOUNT_PATH = "/v1/pixverse/account"
 """v1: accounts keyed by Discord channel id."""
 ACCOUNTS_V2_PATH = "/v2/pixverse/accounts"
 """v2: accounts keyed by PixVerse login email."""
+FEATURES_PATH = "/v2/pixverse/features"
+"""v2, read only: one account's PixVerse plan and credits (`?email=`)."""
+SCHEDULER_PATH = "/v2/pixverse/scheduler/available"
+"""v2, read only: the pool's capacity now."""
 
 # What each call documents (shared/API-CONTRACT.md); `answers.meaning` holds every answer to it.
 UPSERT = Route("POST", frozenset({204, 200, 201}))
@@ -26,6 +30,8 @@ UPSERT_V2 = Route("POST", frozenset({201}), json_object=True, logs_in=True)
 """v2 POST: 201 with the stored account; it logs in to PixVerse."""
 READ = Route("GET", frozenset({200}), json_object=True, not_found=True)
 """GET of the list or one account, either version: 200 with a JSON object, or the service's 404."""
+LOOK_UP = Route("GET", frozenset({200}), json_object=True)
+"""A read-only v2 call (features, scheduler): 200 with a JSON object; no 404 of its own."""
 DELETE = Route("DELETE", frozenset({204, 200}), not_found=True)
 """DELETE of one account, either version: 204 (200 accepted), or the service's 404."""
 
@@ -156,6 +162,17 @@ class PixverseClient:
         """Remove the account of `email`; NotFoundError when there is none."""
         with self._writing(self._listed_v2, email):
             self._transport.request(DELETE, _item_path(ACCOUNTS_V2_PATH, email))
+
+    # read only (v2) -------------------------------------------------------------------------------
+
+    def features(self, email: str) -> dict[str, Any]:
+        """The PixVerse plan and credits of the v2 account `email` (records.features_record)."""
+        path = f"{FEATURES_PATH}?{urlencode({'email': email})}"
+        return features_record(self._transport.request(LOOK_UP, path), email, FEATURES_PATH)
+
+    def capacity(self) -> dict[str, Any]:
+        """The scheduler's view of the v2 pool now (records.capacity_record)."""
+        return capacity_record(self._transport.request(LOOK_UP, SCHEDULER_PATH), SCHEDULER_PATH)
 
     # the shared list ------------------------------------------------------------------------------
 

@@ -98,3 +98,50 @@ def account_record_v2(record: Any, email: str, path: str) -> dict[str, Any]:
             "Username": read_session.optional_text("Username"),
         },
     }
+
+
+FEATURE_NUMBERS = ("gen_simultaneously", "credit_daily", "credit_monthly", "credit_package")
+"""The whole numbers of a features answer: the plan's concurrent generations, then the credits."""
+
+
+def features_record(record: Any, email: str, path: str) -> dict[str, Any]:
+    """A features answer of the v2 account `email`: `gen_simultaneously` (required) and the credits
+    as integers (None when not sent), `expired_date` as sent (a string, or None); nothing else."""
+    read = _Reader(record, f"the plan of the v2 account {email}", path)
+    numbers = {
+        name: read.whole_number(name, required=name == "gen_simultaneously") for name in FEATURE_NUMBERS
+    }
+    return {**numbers, "expired_date": read.optional_text("expired_date")}
+
+
+def capacity_record(record: Any, path: str) -> dict[str, Any]:
+    """A scheduler answer: `available` [{email, maxJobs, executing, available}] (integers) and
+    `executing` [{id, type, started, elapsed}] (texts; `elapsed` a number); reply URLs and refs are
+    dropped (a caller's callback may carry its own secrets)."""
+    read = _Reader(record, "the scheduler's capacity", path)
+    accounts, jobs = read.record.get("available") or [], read.record.get("executing") or []
+    if not isinstance(accounts, list) or not isinstance(jobs, list):
+        raise UnreadableRecordError("GET", path, read.key, "available/executing", "not a list")
+    return {
+        "available": [_capacity_account(item, path, index) for index, item in enumerate(accounts)],
+        "executing": [_executing_job(item, path, index) for index, item in enumerate(jobs)],
+    }
+
+
+def _capacity_account(item: Any, path: str, index: int) -> dict[str, Any]:
+    read = _Reader(item, "the scheduler's capacity", path, within=f"available[{index}]")
+    return {
+        "email": read.text("email"),
+        **{name: read.whole_number(name) for name in ("maxJobs", "executing", "available")},
+    }
+
+
+def _executing_job(item: Any, path: str, index: int) -> dict[str, Any]:
+    read = _Reader(item, "the scheduler's capacity", path, within=f"executing[{index}]")
+    elapsed = read.record.get("elapsed")
+    return {
+        "id": read.identifier("id"),
+        "type": read.optional_text("type"),
+        "started": read.optional_text("started"),
+        "elapsed": elapsed if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) else None,
+    }

@@ -17,6 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypedDict, TypeVar
 
+from . import plans
+
 # --------------------------------------------------------------------------------------------
 # INTERPRETATIONS: choices the public documentation leaves open, kept in one place.
 # --------------------------------------------------------------------------------------------
@@ -59,11 +61,10 @@ MSG_LOGIN_REFUSED = "PixVerse login failed for {email}: wrong email or password"
 
 # The stored v2 account as POST and GET show it: the password and jwt.token read back as MASKED.
 # jwt.AccountId is a stable number derived from the email (CRC-32), jwt.Username the email's local
-# part, jwt.ExpireTime an epoch in seconds SESSION_SECONDS ahead, rendered anew and strictly later
-# on every answer (so nobody can diff on it); ExpireTimeUTC is the same instant as JavaScript's
-# Date.toISOString() writes it.
+# part, jwt.ExpireTime an epoch in seconds the account's session length ahead (plans.Plan), rendered
+# anew and strictly later on every answer of that account (so nobody can diff on it); ExpireTimeUTC
+# is the same instant as JavaScript's Date.toISOString() writes it.
 MASKED = "********"
-SESSION_SECONDS = 24 * 3600
 
 # GET of one account, or of the list when none is configured: 404 with this plain-text body.
 # DELETE of an account that is not configured: 404 with the same message in a JSON error body
@@ -221,7 +222,8 @@ class AccountStore:
         self._accounts: dict[str, Account] = {}
         self._accounts_v2: dict[str, AccountV2] = {}
         self._refused_logins: set[str] = set()
-        self._last_expire_time = 0
+        self._plans: dict[str, plans.Plan] = {}
+        self._last_expire_time: dict[str, int] = {}
         if state_file is not None and state_file.exists():
             self._load(state_file)
 
@@ -335,6 +337,42 @@ class AccountStore:
         with self._lock:
             self._refused_logins.discard(self._login(email))
 
+    # v2, read only (plans.py) --------------------------------------------------------------------
+
+    def features(self, email: str) -> dict[str, Any]:
+        """The features answer of `email` ("" when the request named none: the only account's);
+        ServiceError(400) when it names no configured account."""
+        with self._lock:
+            if not email and len(self._accounts_v2) == 1:
+                email = next(iter(self._accounts_v2))
+            if not email:
+                raise _bad_request(MSG_EMAIL_MISSING)
+            if email not in self._accounts_v2:
+                raise _bad_request(plans.MSG_FEATURES_UNKNOWN.format(email=email))
+            return plans.features(email, self._plan(email))
+
+    def scheduler(self) -> dict[str, Any]:
+        """The scheduler's answer: every v2 account's capacity and the jobs running."""
+        with self._lock:
+            return plans.scheduler(
+                [(e, a["maxJobs"], _email_id(e), self._plan(e)) for e, a in self._accounts_v2.items()]
+            )
+
+    def set_plan(self, body: object) -> None:
+        """Set fields of the plan of `body["email"]` (see plans.Plan); ServiceError(400) when the
+        body is not `{"email": <non-empty string>, <field>: <value>, ...}`."""
+        if not isinstance(body, dict):
+            raise _bad_request("Invalid plan: the body must be a JSON object")
+        email = self._login(body.get("email"))
+        with self._lock:
+            try:
+                self._plans[email] = plans.changed_plan(self._plan(email), body)
+            except ValueError as error:
+                raise _bad_request(f"Invalid plan: {error}") from None
+
+    def _plan(self, email: str) -> plans.Plan:
+        return self._plans.get(email, plans.DEFAULT_PLAN)
+
     @staticmethod
     def _login(email: object) -> str:
         if not isinstance(email, str) or email == "":
@@ -343,12 +381,14 @@ class AccountStore:
 
     def _shown(self, account: AccountV2) -> ShownAccountV2:
         """The account as the service shows it, with a fresh session expiry; caller holds the lock."""
-        self._last_expire_time = max(self._last_expire_time + 1, int(time.time()) + SESSION_SECONDS)
-        expires = datetime.fromtimestamp(self._last_expire_time, timezone.utc)
+        email = account["email"]
+        latest = int(time.time()) + self._plan(email).session_seconds
+        expire_time = self._last_expire_time[email] = max(self._last_expire_time.get(email, 0) + 1, latest)
+        expires = datetime.fromtimestamp(expire_time, timezone.utc)
         session = SessionV2(
             AccountId=_email_id(account["email"]),
             Username=account["email"].partition("@")[0],
-            ExpireTime=self._last_expire_time,
+            ExpireTime=expire_time,
             ExpireTimeUTC=expires.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             token=MASKED,
         )
@@ -359,11 +399,13 @@ class AccountStore:
     # both ---------------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Remove every account of both versions and every login refusal."""
+        """Remove every account of both versions, every login refusal and every plan."""
         with self._lock:
             self._accounts.clear()
             self._accounts_v2.clear()
             self._refused_logins.clear()
+            self._plans.clear()
+            self._last_expire_time.clear()
             self._persist()
 
     def _persist(self) -> None:

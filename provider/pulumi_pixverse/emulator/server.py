@@ -9,6 +9,8 @@ API routes, all behind `Authorization: Bearer <token>` (401 `Unauthorized` witho
     GET    /v2/pixverse/accounts            200 {email: account as shown}, or 404 plain text
     GET    /v2/pixverse/accounts/{email}    200 account as shown, or 404 plain text
     DELETE /v2/pixverse/accounts/{email}    204, or 404
+    GET    /v2/pixverse/features?email=     200 the account's plan and credits, or 400 (plans.py)
+    GET    /v2/pixverse/scheduler/available 200 {"executing": [...], "available": [...]} (plans.py)
 
 Admin routes, without auth, never logged and never faulted (the server listens on 127.0.0.1 only):
     POST   /_emulator/reset          clear accounts (both versions), refused logins, request log,
@@ -20,6 +22,8 @@ Admin routes, without auth, never logged and never faulted (the server listens o
     GET    /_emulator/accounts-v2    200 the v2 accounts as sent, real password included (may be {})
     POST   /_emulator/refuse-login   body {"email"}: PixVerse refuses that login from now on; 204
     DELETE /_emulator/refuse-login   body {"email"}: PixVerse accepts that login again; 204
+    POST   /_emulator/plan           body {"email", <plans.Plan field>: value, ...}: that account's
+                                     plan, credits, session length, jobs running; 204
     POST   /_emulator/faults         add a fault rule (see faults.parse_fault); 204
     DELETE /_emulator/faults         clear fault rules; 204
     GET    /_emulator/latency        200 the wait before each API answer (see latency.parse_latency)
@@ -44,7 +48,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .backend import MSG_NOT_FOUND, AccountStore, ServiceError
 from .faults import Fault, parse_fault
@@ -65,18 +69,22 @@ ROUTE_UPSERT_V2 = f"POST {ACCOUNTS_V2_PATH}/{{email}}"
 ROUTE_LIST_V2 = f"GET {ACCOUNTS_V2_PATH}"
 ROUTE_GET_V2 = f"GET {ACCOUNTS_V2_PATH}/{{email}}"
 ROUTE_DELETE_V2 = f"DELETE {ACCOUNTS_V2_PATH}/{{email}}"
+ROUTE_FEATURES = "GET /v2/pixverse/features"
+ROUTE_SCHEDULER = "GET /v2/pixverse/scheduler/available"
 
 _COLLECTIONS = ((ACCOUNTS_PATH, "channel"), (ACCOUNTS_V2_PATH, "email"))
 """Each API version's collection path and the name of the key in its item routes."""
 _ITEM_METHODS = ("POST", "GET", "DELETE")
 
 
-def route_of(method: str, path: str) -> tuple[str, str]:
-    """The route template of a request and its URL-decoded path key, channel or email ("" when
-    the route has none).
+def route_of(method: str, path: str, query: str = "") -> tuple[str, str]:
+    """The route template of a request and its URL-decoded key: channel or email from the path, the
+    features call's `email` from the `query` ("" when the route has none).
 
     Unknown routes are named "<METHOD> <path>".
     """
+    if f"{method} {path}" == ROUTE_FEATURES:
+        return ROUTE_FEATURES, parse_qs(query).get("email", [""])[0]
     for collection, key in _COLLECTIONS:
         prefix = collection + "/"
         segment = path[len(prefix) :] if path.startswith(prefix) else ""
@@ -101,6 +109,10 @@ def answer(store: AccountStore, route: str, key: str, body: object) -> tuple[int
             return 200, store.get(key)
         if route == ROUTE_GET_V2:
             return 200, store.get_v2(key)
+        if route == ROUTE_FEATURES:
+            return 200, store.features(key)
+        if route == ROUTE_SCHEDULER:
+            return 200, store.scheduler()
         if route == ROUTE_DELETE:
             store.delete(key)
         elif route == ROUTE_DELETE_V2:
@@ -136,12 +148,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         raw = self._read_body()
-        path = urlsplit(self.path).path
+        path, query = urlsplit(self.path)[2:4]
         if path.startswith(ADMIN_PREFIX):
             status, payload = self.server.admin(self.command, path, raw)
             self._send(status, payload)
         else:
-            self._serve_api(path, raw)
+            self._serve_api(path, query, raw)
 
     def _read_body(self) -> bytes:
         """Read the whole body by Content-Length so the connection can be reused."""
@@ -154,22 +166,22 @@ class _Handler(BaseHTTPRequestHandler):
             return b""
         return self.rfile.read(length)
 
-    def _serve_api(self, path: str, raw: bytes) -> None:
+    def _serve_api(self, path: str, query: str, raw: bytes) -> None:
         """Answer an API request; it counts as in flight until its answer is ready to send (so a
         client that has its answer never sees its own request still in flight)."""
         with self.server.in_flight():
-            answered = self._answer_api(path, raw)
+            answered = self._answer_api(path, query, raw)
         if answered is None:
             self.close_connection = True
         else:
             self._send(*answered)
 
-    def _answer_api(self, path: str, raw: bytes) -> tuple[int, object, dict[str, str]] | None:
+    def _answer_api(self, path: str, query: str, raw: bytes) -> tuple[int, object, dict[str, str]] | None:
         """Status, payload and headers of an API request (after its latency and any fault), logged;
         None when a fault drops the connection unanswered."""
         server = self.server
         self._counted_in = server.count_connection(self._counted_in)
-        route, key = route_of(self.command, path)
+        route, key = route_of(self.command, path, query)
         body = _parse_json(raw)
         header = self.headers.get("Authorization", "")
         authorized = hmac.compare_digest(
@@ -179,6 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
         entry = {
             "method": self.command,
             "path": path,
+            "query": query,
             "route": route,
             "body": body,
             "authorized": authorized,
@@ -406,6 +419,8 @@ class EmulatorServer(ThreadingHTTPServer):
                 self.store.refuse_login(email)
             elif key == "DELETE /_emulator/refuse-login":
                 self.store.accept_login(email)
+            elif key == "POST /_emulator/plan":
+                self.store.set_plan(body)
             else:
                 raise ServiceError(404, MSG_NOT_FOUND)
         except ServiceError as error:

@@ -31,6 +31,8 @@ from pulumi.provider.experimental.provider import (
     DiffResponse,
     GetSchemaRequest,
     GetSchemaResponse,
+    InvokeRequest,
+    InvokeResponse,
     PropertyDiff,
     PropertyDiffKind,
     Provider,
@@ -40,20 +42,36 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
+from .. import lookups
 from ..accounts import V1, V2, AccountKind, Plan, Service
-from .schema import ACCOUNT, ACCOUNT_V2, schema_json
+from .schema import (
+    ACCOUNT,
+    ACCOUNT_V2,
+    GET_ACCOUNTS,
+    GET_ACCOUNTS_V2,
+    GET_CAPACITY,
+    GET_FEATURES,
+    schema_json,
+)
 from .values import plain, property_values, secret_names
 
 MAX_CALLS = 64
 """Threads for calls at once: more than the engine's default parallelism asks of one provider."""
 _CONFIG_SECRETS = ("apiToken",)
 _KINDS: dict[str, AccountKind] = {ACCOUNT: V1(), ACCOUNT_V2: V2()}
+_FUNCTIONS: dict[str, Callable[..., dict[str, Any]]] = {
+    GET_ACCOUNTS: lookups.accounts,
+    GET_ACCOUNTS_V2: lookups.accounts_v2,
+    GET_FEATURES: lookups.features,
+    GET_CAPACITY: lookups.capacity,
+}
 T = TypeVar("T")
 
 
 class PixverseProvider(Provider):
     """check / diff / create / read / update / delete of `pixverse:index:Account` (v1, id: the
-    channel) and `pixverse:index:AccountV2` (v2, id: the email), and the provider's config."""
+    channel) and `pixverse:index:AccountV2` (v2, id: the email), the provider's config, and the
+    read-only functions (`lookups`)."""
 
     def __init__(self) -> None:
         self._service = Service()
@@ -120,6 +138,18 @@ class PixverseProvider(Provider):
         await self._run(
             _kind(request.type).delete, self._service, request.resource_id, plain(request.properties)
         )
+
+    async def invoke(self, request: InvokeRequest) -> InvokeResponse:
+        """A read-only function (`lookups`): its GETs, at preview too; its arguments are the schema's
+        (`email` for getFeatures). A failure is its one line."""
+        function = _FUNCTIONS.get(request.tok)
+        if function is None:
+            raise ValueError(f"unknown function {request.tok}: this provider serves {', '.join(_FUNCTIONS)}")
+        email = plain(request.args).get("email")
+        if request.tok == GET_FEATURES and not (isinstance(email, str) and email):
+            return InvokeResponse(failures=[CheckFailure("email", "the v2 account's email is required")])
+        result = await self._run(function, self._service, *([email] if request.tok == GET_FEATURES else []))
+        return InvokeResponse(property_values(result, ()))
 
     async def _run(self, call: Callable[..., T], *args: Any) -> T:
         """`call(*args)` on one of the provider's threads (the lifecycle blocks on HTTP)."""

@@ -1,5 +1,6 @@
-"""The plugin's Pulumi package schema: the provider's config and the two resources, a description on
-every property. Languages read it to type-check programs (Pulumi YAML) and to generate SDKs."""
+"""The plugin's Pulumi package schema: the provider's config, the two resources and the read-only
+functions (`lookups`), a description on every property. Languages read it to type-check programs
+(Pulumi YAML) and to generate SDKs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ DISTRIBUTION = "pulumi-pixverse"
 
 ACCOUNT = "pixverse:index:Account"
 ACCOUNT_V2 = "pixverse:index:AccountV2"
+GET_ACCOUNTS = "pixverse:index:getAccounts"
+GET_ACCOUNTS_V2 = "pixverse:index:getAccountsV2"
+GET_FEATURES = "pixverse:index:getFeatures"
+GET_CAPACITY = "pixverse:index:getCapacity"
 
 _CONFIG: dict[str, dict[str, Any]] = {
     "apiToken": {
@@ -101,7 +106,8 @@ _V2_OUTPUTS: dict[str, dict[str, Any]] = {
 _SDK_README = """\
 The Pulumi SDK of the pixverse provider: useapi.net PixVerse accounts as resources, v1 (`Account`: a
 Discord bot set-up, identified by its channel) and v2 (`AccountV2`: a PixVerse login, identified by its
-email), with the provider's settings (`apiToken`, `apiUrl`, timeouts, retries).
+email), functions that read the pool (`getAccounts`, `getAccountsV2`, `getFeatures`, `getCapacity`),
+and the provider's settings (`apiToken`, `apiUrl`, timeouts, retries).
 
 At `pulumi up` the Pulumi engine downloads the provider plugin, `pulumi-resource-pixverse` at this SDK's
 version, from the project's releases by itself; or install it beforehand with
@@ -109,6 +115,123 @@ version, from the project's releases by itself; or install it beforehand with
 
 License: Apache-2.0. Documentation, releases and issues: the project's repository (`homepage`).
 """
+
+
+def _object(
+    description: str, properties: dict[str, tuple[str, str]], optional: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """An object type: each property a (type, description), the type a schema type or `[]Name`, a
+    list of the type `pixverse:index:Name`; all required but the `optional` ones."""
+
+    def shape(kind: str, text: str) -> dict[str, Any]:
+        if kind.startswith("[]"):
+            return {
+                "type": "array",
+                "items": {"$ref": f"#/types/pixverse:index:{kind[2:]}"},
+                "description": text,
+            }
+        return {"type": kind, "description": text}
+
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {name: shape(*spec) for name, spec in properties.items()},
+        "required": [name for name in properties if name not in optional],
+    }
+
+
+_TYPES: dict[str, dict[str, Any]] = {
+    "pixverse:index:AccountInfo": _object(
+        "A v1 account the service holds (its Discord token left out).",
+        {
+            "channel": ("string", "The Discord channel id: the account's identity."),
+            "server": ("string", "The Discord server (guild) id."),
+            "maxJobs": ("integer", f"{_MAX_JOBS}."),
+        },
+    ),
+    "pixverse:index:AccountV2Info": _object(
+        "A v2 account the service holds (its password and session token left out).",
+        {
+            "email": ("string", "The PixVerse login email: the account's identity."),
+            "maxJobs": ("integer", f"{_MAX_JOBS}."),
+            "accountId": ("integer", "The PixVerse account id of the service's session."),
+            "username": ("string", "The PixVerse username of the service's session."),
+            "sessionExpires": ("string", "When the service's PixVerse session ends (ISO 8601, UTC)."),
+        },
+        optional=("accountId", "username", "sessionExpires"),
+    ),
+    "pixverse:index:CapacityAccount": _object(
+        "One v2 account in the scheduler's view.",
+        {
+            "email": ("string", "The PixVerse login email."),
+            "maxJobs": ("integer", f"{_MAX_JOBS}."),
+            "executing": ("integer", "Jobs running on it now."),
+            "available": ("integer", "Jobs it can take now."),
+        },
+    ),
+    "pixverse:index:ExecutingJob": _object(
+        "A job running now (its reply URL and reference left out).",
+        {
+            "id": ("string", "The job's id."),
+            "type": ("string", "The kind of job."),
+            "started": ("string", "When it started."),
+            "elapsed": ("number", "How long it has run."),
+        },
+        optional=("type", "started", "elapsed"),
+    ),
+}
+
+_FUNCTIONS: dict[str, dict[str, Any]] = {
+    GET_ACCOUNTS: {
+        "description": "The v1 accounts the subscription holds, declared in this stack or not (one GET). "
+        "Discord tokens are left out: an inventory needs none, and a function's result is plain data "
+        "that programs export and print; manage an account by declaring it (or read it with "
+        "`Account.get`, which keeps the token secret).",
+        "outputs": _object(
+            "The v1 accounts.",
+            {"accounts": ("[]AccountInfo", "The v1 accounts, by channel.")},
+        ),
+    },
+    GET_ACCOUNTS_V2: {
+        "description": "The v2 accounts the subscription holds, declared in this stack or not (one GET). "
+        "Passwords and session tokens are never returned by the service.",
+        "outputs": _object(
+            "The v2 accounts.",
+            {"accounts": ("[]AccountV2Info", "The v2 accounts, by email.")},
+        ),
+    },
+    GET_FEATURES: {
+        "description": "The PixVerse plan and credits of one v2 account (one GET).",
+        "inputs": _object("The account.", {"email": ("string", "The v2 account's PixVerse login email.")}),
+        "outputs": _object(
+            "The account's plan.",
+            {
+                "email": ("string", "The v2 account's PixVerse login email."),
+                "concurrentGenerations": (
+                    "integer",
+                    "Generations the plan runs at once: the account's maxJobs should not exceed it.",
+                ),
+                "creditDaily": ("integer", "Daily credits left."),
+                "creditMonthly": ("integer", "Monthly credits left."),
+                "creditPackage": ("integer", "Credits of purchased packages left."),
+                "planExpires": ("string", "When the plan expires, as the service writes it."),
+            },
+            optional=("creditDaily", "creditMonthly", "creditPackage", "planExpires"),
+        ),
+    },
+    GET_CAPACITY: {
+        "description": "The scheduler's view of the v2 pool now (one GET): per account its maxJobs, jobs "
+        "executing and jobs it can take; the jobs executing.",
+        "outputs": _object(
+            "The pool's capacity now.",
+            {
+                "accounts": ("[]CapacityAccount", "Each v2 account's capacity."),
+                "executing": ("[]ExecutingJob", "The jobs executing now."),
+                "jobsExecuting": ("integer", "How many jobs are executing now."),
+            },
+        ),
+    },
+}
 
 SCHEMA: dict[str, Any] = {
     "name": "pixverse",
@@ -154,6 +277,8 @@ SCHEMA: dict[str, Any] = {
             "requiredInputs": ["email", "password", "maxJobs"],
         },
     },
+    "types": _TYPES,
+    "functions": _FUNCTIONS,
 }
 
 

@@ -1,7 +1,7 @@
 """The gRPC server the engine talks to: the SDK's (`pulumi.provider.experimental.server`) with three
 corrections, each for something the SDK 3.272.0 servicer does that a user would notice:
 
-- a failed operation shows as its one line (`OperationFailed`), not as the SDK's message with the
+- a failed operation or function shows as its one line (`OperationFailed`), not as the SDK's message with the
   Python stack under it (other errors keep it, with every credential the process knows redacted);
 - a read of an account that is gone answers a bare response: the SDK always sends properties, which
   the engine takes for a resource that exists (an import of a missing channel would succeed, empty);
@@ -67,6 +67,9 @@ class _Servicer(ProviderServicer):
 
     async def Delete(self, request: Any, context: Any) -> Any:
         return await self._plainly(super().Delete(request, context), context)
+
+    async def Invoke(self, request: Any, context: Any) -> Any:
+        return await self._plainly(super().Invoke(request, context), context)
 
 
 def serve(argv: list[str], version: str) -> None:

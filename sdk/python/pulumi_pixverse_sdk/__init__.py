@@ -8,7 +8,12 @@ import typing
 # Export this package's modules as members:
 from .account import *
 from .account_v2 import *
+from .get_accounts import *
+from .get_accounts_v2 import *
+from .get_capacity import *
+from .get_features import *
 from .provider import *
+from . import outputs
 
 # Make subpackages available:
 if typing.TYPE_CHECKING:

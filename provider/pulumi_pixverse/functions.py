@@ -1,0 +1,103 @@
+"""The plugin's functions for programs on the dynamic provider: `get_accounts`, `get_accounts_v2`,
+`get_features(email)`, `get_capacity()`, each an Output of the same plain values (`lookups`), read at
+preview and at `up` with the stack's `pixverse:*` config (else the environment), as the dynamic
+provider reads it. Each is one GET on a thread of its own, never a write; a failure is the
+resources' one line (`OperationFailed`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypedDict, TypeVar, cast
+
+import pulumi
+
+from . import lookups
+from .accounts import Service
+
+
+class AccountInfo(TypedDict):
+    channel: str
+    server: str
+    maxJobs: int
+
+
+class AccountV2Info(TypedDict):
+    email: str
+    maxJobs: int
+    accountId: int | None
+    username: str | None
+    sessionExpires: str | None
+    """ISO 8601, UTC."""
+
+
+class Accounts(TypedDict):
+    accounts: list[AccountInfo]
+
+
+class AccountsV2(TypedDict):
+    accounts: list[AccountV2Info]
+
+
+class Features(TypedDict):
+    email: str
+    concurrentGenerations: int
+    """The plan's concurrent generations: the account's maxJobs should not exceed it."""
+    creditDaily: int | None
+    creditMonthly: int | None
+    creditPackage: int | None
+    planExpires: str | None
+
+
+class CapacityAccount(TypedDict):
+    email: str
+    maxJobs: int
+    executing: int
+    available: int
+
+
+class ExecutingJob(TypedDict):
+    id: str
+    type: str | None
+    started: str | None
+    elapsed: float | None
+
+
+class Capacity(TypedDict):
+    accounts: list[CapacityAccount]
+    executing: list[ExecutingJob]
+    jobsExecuting: int
+
+
+T = TypeVar("T")
+
+
+def get_accounts() -> pulumi.Output[Accounts]:
+    """The v1 accounts the subscription holds (Discord tokens left out: see `lookups`)."""
+    return _read(lambda service: cast(Accounts, lookups.accounts(service)))
+
+
+def get_accounts_v2() -> pulumi.Output[AccountsV2]:
+    """The v2 accounts the subscription holds, with their PixVerse sessions' facts."""
+    return _read(lambda service: cast(AccountsV2, lookups.accounts_v2(service)))
+
+
+def get_features(email: pulumi.Input[str]) -> pulumi.Output[Features]:
+    """The PixVerse plan and credits of the v2 account `email`."""
+    return pulumi.Output.from_input(email).apply(
+        lambda known: _read(lambda service: cast(Features, lookups.features(service, known)))
+    )
+
+
+def get_capacity() -> pulumi.Output[Capacity]:
+    """The scheduler's view of the v2 pool now."""
+    return _read(lambda service: cast(Capacity, lookups.capacity(service)))
+
+
+def _read(question: Callable[[Service], T]) -> pulumi.Output[T]:
+    """`question` asked on a thread with the stack's settings; its answer as an Output."""
+    service = Service()
+    service.configure(lambda key: cast(Any, pulumi.runtime.get_config(key)))
+    future = asyncio.get_event_loop().run_in_executor(None, question, service)
+    return pulumi.Output.from_input(future)

@@ -1,0 +1,52 @@
+"""The Python functions for programs on the dynamic provider (`pulumi_pixverse.get_*`): Outputs of
+the lookups' answers, with the stack's `pixverse:*` config, against the emulator (the program runs
+under Pulumi's test mocks; the HTTP is real)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_pixverse as pixverse
+import pytest
+
+EMAIL = "maya@pixverse.example"
+
+
+class _NoResources(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        raise AssertionError("the functions declare no resource")
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        raise AssertionError("the functions invoke no provider")
+
+
+@pytest.fixture
+def stack_config(emulator):
+    pulumi.runtime.set_mocks(_NoResources(), preview=True)
+    pulumi.runtime.set_all_config({"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url})
+    yield
+    pulumi.runtime.set_all_config({})
+
+
+@pulumi.runtime.test
+def test_each_function_is_an_output_of_its_answer_read_at_preview(stack_config, emulator):
+    emulator.seed_v2({"email": EMAIL, "password": "pw-functions-secret", "maxJobs": 3})
+    emulator.plan(EMAIL, gen_simultaneously=2, executing=1)
+    seeded = len(emulator.requests())
+
+    def check(answers: list[Any]) -> None:
+        v1, v2, features, capacity = answers
+        assert v1 == {"accounts": []}
+        assert [a["email"] for a in v2["accounts"]] == [EMAIL]
+        assert features["concurrentGenerations"] == 2
+        assert capacity["jobsExecuting"] == 1
+        sent = emulator.requests()[seeded:]
+        assert [r["method"] for r in sent] == ["GET"] * 4
+
+    return pulumi.Output.all(
+        pixverse.get_accounts(),
+        pixverse.get_accounts_v2(),
+        pixverse.get_features(pulumi.Output.from_input(EMAIL)),
+        pixverse.get_capacity(),
+    ).apply(check)
