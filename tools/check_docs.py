@@ -81,7 +81,9 @@ def _per_file(output: str, files: dict[str, Snippet], pattern: str) -> list[str]
         match = re.match(pattern, line)
         if match and match["file"] in files:
             snippet = files[match["file"]]
-            problems.append(f"{_shown(snippet.path)}:{snippet.line + int(match['line']) - 1}: {match['message']}")
+            problems.append(
+                f"{_shown(snippet.path)}:{snippet.line + int(match['line']) - 1}: {match['message']}"
+            )
     return problems or ([output.strip().splitlines()[-1]] if output.strip() else [])
 
 
@@ -104,13 +106,28 @@ def check_python(found: list[Snippet], work: Path) -> list[str]:
         (work / name).write_text(snippet.code)
     names = list(files)
     problems = []
-    mypy = [sys.executable, "-m", "mypy", "--no-incremental", "--strict", "--follow-imports=silent", "--scripts-are-modules", *names]
+    mypy = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--no-incremental",
+        "--strict",
+        "--follow-imports=silent",
+        "--scripts-are-modules",
+        *names,
+    ]
     # the package and the SDK as the work tree has them (mypy does not follow editable installs' hooks)
     sources = os.pathsep.join(str(REPO_ROOT / folder) for folder in ("provider", "sdk/python"))
-    problems += _per_file(_run(mypy, work, {**os.environ, "MYPYPATH": sources}), files, r"(?P<file>snippet\d+\.py):(?P<line>\d+): (?P<message>.*)")
+    problems += _per_file(
+        _run(mypy, work, {**os.environ, "MYPYPATH": sources}),
+        files,
+        r"(?P<file>snippet\d+\.py):(?P<line>\d+): (?P<message>.*)",
+    )
     settings = ["--config", str(REPO_ROOT / "pyproject.toml")]
     lint = [sys.executable, "-m", "ruff", "check", "--output-format", "concise", *settings, *names]
-    problems += _per_file(_run(lint, work), files, r"(?P<file>snippet\d+\.py):(?P<line>\d+):\d+: (?P<message>.*)")
+    problems += _per_file(
+        _run(lint, work), files, r"(?P<file>snippet\d+\.py):(?P<line>\d+):\d+: (?P<message>.*)"
+    )
     for name, snippet in files.items():
         if _run([sys.executable, "-m", "ruff", "format", "--check", *settings, name], work):
             problems.append(f"{snippet.where()}: not formatted as `ruff format` formats it")

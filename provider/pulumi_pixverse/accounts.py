@@ -26,22 +26,22 @@ from pulumi.runtime.rpc import UNKNOWN
 from .client import ClientSettings, NotFoundError, PixverseError
 from .client.sanitize import remember_secret
 from .failures import OperationFailed, explain
+from .fields import ACCOUNT, ACCOUNT_V2, Kind
 from .settings import MissingTokenError, resolve_settings
 
 if TYPE_CHECKING:
     from .client.api import PixverseClient
     from .models import Account, FieldProblem
 
-__all__ = ["FIELDS", "FIELDS_V2", "UNKNOWN", "V1", "V2", "AccountKind", "Plan", "Read", "Service"]
+__all__ = ["FIELDS", "FIELDS_V2", "KINDS", "UNKNOWN", "V1", "V2", "AccountKind", "Plan", "Read", "Service"]
 
-FIELDS = ("discord", "server", "channel", "maxJobs")
-"""v1 wire and state names (`models.FIELDS`, repeated so that refresh and destroy never load the
-models; a unit test keeps the two equal)."""
-FIELDS_V2 = ("email", "password", "maxJobs", "token")
-"""v2 wire and state names (`models.FIELDS_V2`, repeated likewise)."""
-V2_CREDENTIALS = ("password", "token")
+FIELDS = ACCOUNT.names
+"""v1 wire and state names."""
+FIELDS_V2 = ACCOUNT_V2.names
+"""v2 wire and state names."""
+V2_CREDENTIALS = ACCOUNT_V2.write_only
 """v2 fields the service never returns (GET masks them): kept as declared, drift in them unseen."""
-CREDENTIALS = ("discord", *V2_CREDENTIALS)
+CREDENTIALS = (*ACCOUNT.credentials, *ACCOUNT_V2.credentials)
 """Fields of either version that hold a credential: redacted from every message of the process."""
 
 
@@ -137,6 +137,8 @@ class Service:
 class AccountKind:
     """What both kinds share: their fields, the check of new inputs, and how a failure names one."""
 
+    KIND: Kind
+    """The kind's fields and what they are (`fields.py`)."""
     FIELDS: tuple[str, ...]
     KEY: str
     """The field that identifies an account: its id."""
@@ -198,9 +200,10 @@ class AccountKind:
 class V1(AccountKind):
     """PixVerse v1 accounts (Discord token, server, channel, maxJobs); the id is the channel."""
 
+    KIND = ACCOUNT
     FIELDS = FIELDS
-    KEY = "channel"
-    CREDENTIALS = ("discord",)
+    KEY = ACCOUNT.key
+    CREDENTIALS = ACCOUNT.credentials
 
     def name(self, key: Any) -> str:
         return f"the account on channel {key}"
@@ -271,9 +274,10 @@ class V2(AccountKind):
     username from the service's session (`jwt`), which is never stored whole and never diffed.
     """
 
+    KIND = ACCOUNT_V2
     FIELDS = FIELDS_V2
-    KEY = "email"
-    CREDENTIALS = V2_CREDENTIALS
+    KEY = ACCOUNT_V2.key
+    CREDENTIALS = ACCOUNT_V2.credentials
 
     def name(self, key: Any) -> str:
         return f"the v2 account {key}"
@@ -349,3 +353,8 @@ def _v2_outputs(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[st
     whose expiry moves on its own)."""
     session = stored["jwt"]
     return {**record, "accountId": session.get("AccountId"), "username": session.get("Username")}
+
+
+KINDS: tuple[AccountKind, ...] = (V1(), V2())
+"""Every kind of account, registered once: the plugin serves, the schema declares and the reference
+documents each."""

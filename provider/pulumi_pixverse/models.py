@@ -1,9 +1,10 @@
 """The accounts' fields and their rules (pydantic), and the records the API sends and receives.
 
 v1 accounts (Discord bot set-ups keyed by channel) are `Account`; v2 accounts (PixVerse logins keyed
-by email) are `AccountV2`. The rules mirror what the service refuses (shared/API-CONTRACT.md), so a
-bad value is caught by `pulumi preview` before anything is sent. Every problem names the field and
-the rule; a problem with a credential (`discord`, `password`, `token`) never repeats its value.
+by email) are `AccountV2`; their fields and the rules' wording are those of `fields.py`. The rules
+mirror what the service refuses (shared/API-CONTRACT.md), so a bad value is caught by `pulumi preview`
+before anything is sent. Every problem names the field and the rule; a problem with a credential
+(`discord`, `password`, `token`) never repeats its value.
 """
 
 from __future__ import annotations
@@ -16,31 +17,18 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-FIELDS = ("discord", "server", "channel", "maxJobs")
-"""v1 wire and state names of the account's fields, in the service's order."""
-FIELDS_V2 = ("email", "password", "maxJobs", "token")
-"""v2 wire and state names of the account's fields, in the service's order; `token` is optional."""
+from .fields import ACCOUNT, ACCOUNT_V2, DISCORD_ID_DIGITS, MAX_JOBS, MAX_JOBS_V2, MIN_JOBS
 
-# Interpretation: "a valid Discord channel id" is a snowflake, 17 to 20 ASCII digits; server ids too.
-DISCORD_ID = re.compile(r"[0-9]{17,20}")
+FIELDS = ACCOUNT.names
+"""v1 wire and state names of the account's fields, in the service's order."""
+FIELDS_V2 = ACCOUNT_V2.names
+"""v2 wire and state names of the account's fields, in the service's order; `token` is optional."""
+RULES = ACCOUNT.rules
+RULES_V2 = ACCOUNT_V2.rules
+
+DISCORD_ID = re.compile(f"[0-9]{{{DISCORD_ID_DIGITS[0]},{DISCORD_ID_DIGITS[1]}}}")
 # Interpretation: a plausible email address is something@something.something, without whitespace.
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-MIN_JOBS = 1
-MAX_JOBS = 10  # v1: the service's current maximum of concurrent jobs
-MAX_JOBS_V2 = 8  # v2: the service's maximum; the account's PixVerse plan may allow fewer
-
-RULES = {
-    "discord": "the account's Discord token, a non-empty string",
-    "server": "a Discord server id, 17 to 20 ASCII digits",
-    "channel": "a Discord channel id, 17 to 20 ASCII digits",
-    "maxJobs": f"a whole number from {MIN_JOBS} to {MAX_JOBS}",
-}
-RULES_V2 = {
-    "email": "the account's PixVerse login, an email address such as name@example.com",
-    "password": "the account's PixVerse password, a non-empty string",
-    "maxJobs": f"a whole number from {MIN_JOBS} to {MAX_JOBS_V2}",
-    "token": "a PixVerse token, a non-empty string when given",
-}
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,12 @@ from typing import Any
 import pulumi
 from pulumi import dynamic
 
+from .fields import ACCOUNT, ACCOUNT_V2, Kind
 from .provider import PixverseAccountProvider, PixverseAccountV2Provider
 
-_STATE_NAMES = {"max_jobs": "maxJobs", "account_id": "accountId"}
+_STATE_NAMES = {
+    f.python_name: f.name for k in (ACCOUNT, ACCOUNT_V2) for f in k.fields if f.python_name != f.name
+}
 """Python attribute -> name in the state and on the wire (the state's names never change)."""
 _ATTRIBUTE_NAMES = {state: attribute for attribute, state in _STATE_NAMES.items()}
 _PICKLER_PATCHED_BY_THE_SDK = ("_batch_setitems", "save_dict")
@@ -48,21 +51,22 @@ def _pickler_as_it_was() -> Iterator[None]:
             setattr(pickle._Pickler, name, value)
 
 
-class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
-    """A PixVerse account (Discord token, server, channel, maxJobs) configured on useapi.net.
+def _docstring(kind: Kind) -> str:
+    """A resource class's docstring: the kind and each attribute, as `fields.py` describes them."""
+    attributes = "\n".join(f"    {field.python_name}: {field.describe()}" for field in kind.fields)
+    return (
+        f"{kind.description}\n\nType token: `pulumi-python:dynamic/pixverse:{kind.name}`. Attributes, each a "
+        f"`pulumi.Output` that resolves to the value in the state (credentials as secrets):\n{attributes}\n"
+    )
 
-    Changing `channel` replaces the account; the other fields update in place. The Discord token is
-    a secret in the inputs and the outputs. Type token: `pulumi-python:dynamic/pixverse:Account`.
-    """
+
+class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
+    __doc__ = _docstring(ACCOUNT)
 
     discord: pulumi.Output[str]
-    """The account's Discord token (secret)."""
     server: pulumi.Output[str]
-    """The Discord server (guild) id."""
     channel: pulumi.Output[str]
-    """The Discord channel id: the account's identity."""
     max_jobs: pulumi.Output[int]
-    """How many jobs the service may run on this account at once (1 to 10)."""
 
     def __init__(
         self,
@@ -99,26 +103,14 @@ class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
 
 
 class PixverseAccountV2(dynamic.Resource, module="pixverse", name="AccountV2"):
-    """A PixVerse v2 account (a PixVerse login: email, password, maxJobs) configured on useapi.net.
-
-    Changing `email` replaces the account (the new one is created first); the other fields update in
-    place. `password` and `token` are secrets in the inputs and the outputs, and write-only: the
-    service never returns them, so a refresh keeps the declared values and cannot see drift in them.
-    Type token: `pulumi-python:dynamic/pixverse:AccountV2`.
-    """
+    __doc__ = _docstring(ACCOUNT_V2)
 
     email: pulumi.Output[str]
-    """The PixVerse login email: the account's identity."""
     password: pulumi.Output[str]
-    """The PixVerse password (secret)."""
     max_jobs: pulumi.Output[int]
-    """How many jobs the service may run on this account at once (1 to 8)."""
     token: pulumi.Output[str | None]
-    """The optional PixVerse token (secret; "for development or debugging only")."""
     account_id: pulumi.Output[int]
-    """The PixVerse account id the service reported when it last logged in."""
     username: pulumi.Output[str]
-    """The PixVerse username the service reported when it last logged in."""
 
     def __init__(
         self,

@@ -1,39 +1,21 @@
-"""Where the provider's API settings come from: stack config first, then the environment.
-
-| setting          | stack config               | environment               | default                 |
-| ---------------- | -------------------------- | ------------------------- | ----------------------- |
-| API token        | pixverse:apiToken (secret) | USEAPI_TOKEN              | none: required to write |
-| base URL         | pixverse:apiUrl            | USEAPI_API_URL            | https://api.useapi.net  |
-| connect timeout  | pixverse:connectTimeout    | USEAPI_CONNECT_TIMEOUT    | 5 seconds               |
-| read timeout     | pixverse:readTimeout       | USEAPI_READ_TIMEOUT       | 30 seconds              |
-| request timeout  | pixverse:requestTimeout    | USEAPI_REQUEST_TIMEOUT    | 120 seconds, all attempts |
-| retries          | pixverse:maxRetries        | USEAPI_MAX_RETRIES        | 4                       |
-"""
+"""Where the provider's API settings come from: stack config (`pixverse:<key>`) first, then the
+environment, then the default; each setting is described once, in `client.config.SETTINGS`."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
-from .client import DEFAULT_BASE_URL, ClientSettings
+from .client import ClientSettings
+from .client.config import SETTINGS, Setting
 
 CONFIG_NAMESPACE = "pixverse"
 MISSING_TOKEN_MESSAGE = (
     "no PixVerse API token: set it with `pulumi config set --secret pixverse:apiToken <token>` "
     "or export USEAPI_TOKEN"
 )
-
-_SOURCES = {
-    "token": ("apiToken", "USEAPI_TOKEN"),
-    "base_url": ("apiUrl", "USEAPI_API_URL"),
-    "connect_timeout": ("connectTimeout", "USEAPI_CONNECT_TIMEOUT"),
-    "read_timeout": ("readTimeout", "USEAPI_READ_TIMEOUT"),
-    "request_timeout": ("requestTimeout", "USEAPI_REQUEST_TIMEOUT"),
-    "max_retries": ("maxRetries", "USEAPI_MAX_RETRIES"),
-}
-
-T = TypeVar("T")
+_CONVERT: dict[str, Callable[[str], Any]] = {"string": str, "number": float, "integer": int}
 
 
 class MissingTokenError(RuntimeError):
@@ -51,29 +33,20 @@ def resolve_settings(
     Returns None when no token is set, so operations that need none (check, diff) still work.
     A malformed number raises ValueError naming the key.
     """
+    values = {setting.attribute: _lookup(setting, config, environ) for setting in SETTINGS}
+    given = {attribute: value for attribute, value in values.items() if value is not None}
+    return ClientSettings(**given) if given.get("token") else None
 
-    def lookup(name: str, convert: Callable[[str], T], default: T) -> T:
-        key, env = _SOURCES[name]
-        full_key = f"{CONFIG_NAMESPACE}:{key}"
-        raw = config(full_key)
-        source = full_key
-        if raw in (None, ""):
-            raw, source = environ.get(env), env
-        if raw in (None, ""):
-            return default
-        try:
-            return convert(str(raw))
-        except ValueError:
-            raise ValueError(f"{source} must be a number, got {raw!r}") from None
 
-    token = lookup("token", str, "")
-    if not token:
+def _lookup(setting: Setting, config: Callable[[str], Any], environ: Mapping[str, str]) -> Any:
+    """The setting's value from the stack's config, else the environment; None when neither has one."""
+    full_key = f"{CONFIG_NAMESPACE}:{setting.key}"
+    raw, source = config(full_key), full_key
+    if raw in (None, ""):
+        raw, source = environ.get(setting.env), setting.env
+    if raw in (None, ""):
         return None
-    return ClientSettings(
-        token=token,
-        base_url=lookup("base_url", str, DEFAULT_BASE_URL),
-        connect_timeout=lookup("connect_timeout", float, ClientSettings.connect_timeout),
-        read_timeout=lookup("read_timeout", float, ClientSettings.read_timeout),
-        request_timeout=lookup("request_timeout", float, ClientSettings.request_timeout),
-        max_retries=lookup("max_retries", int, ClientSettings.max_retries),
-    )
+    try:
+        return _CONVERT[setting.type](str(raw))
+    except ValueError:
+        raise ValueError(f"{source} must be a number, got {raw!r}") from None

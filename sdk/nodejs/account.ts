@@ -45,19 +45,19 @@ export class Account extends pulumi.CustomResource {
     }
 
     /**
-     * The Discord channel id, 17 to 20 digits, as a string: the account's identity. A new channel replaces the account (the old one is deleted first when the token stays).
+     * The Discord channel id, as a string: the account's identity. Must be a Discord channel id, 17 to 20 ASCII digits. A new channel replaces the account (the old one is deleted first when the token stays).
      */
     declare public readonly channel: pulumi.Output<string>;
     /**
-     * The account's Discord token (a secret). The service keeps one token on one channel.
+     * The account's Discord token, a secret. The service keeps one token on one channel. Must be the account's Discord token, a non-empty string. A change updates the account in place.
      */
     declare public readonly discord: pulumi.Output<string>;
     /**
-     * How many jobs the service may run on this account at once, 1 to 10.
+     * How many jobs the service may run on this account at once. Must be a whole number from 1 to 10. A change updates the account in place.
      */
     declare public readonly maxJobs: pulumi.Output<number>;
     /**
-     * The Discord server (guild) id, 17 to 20 digits, as a string.
+     * The Discord server (guild) id, as a string. Must be a Discord server id, 17 to 20 ASCII digits. A change updates the account in place.
      */
     declare public readonly server: pulumi.Output<string>;
 
@@ -106,19 +106,19 @@ export class Account extends pulumi.CustomResource {
  */
 export interface AccountArgs {
     /**
-     * The Discord channel id, 17 to 20 digits, as a string: the account's identity. A new channel replaces the account (the old one is deleted first when the token stays).
+     * The Discord channel id, as a string: the account's identity. Must be a Discord channel id, 17 to 20 ASCII digits. A new channel replaces the account (the old one is deleted first when the token stays).
      */
     channel: pulumi.Input<string>;
     /**
-     * The account's Discord token (a secret). The service keeps one token on one channel.
+     * The account's Discord token, a secret. The service keeps one token on one channel. Must be the account's Discord token, a non-empty string. A change updates the account in place.
      */
     discord: pulumi.Input<string>;
     /**
-     * How many jobs the service may run on this account at once, 1 to 10.
+     * How many jobs the service may run on this account at once. Must be a whole number from 1 to 10. A change updates the account in place.
      */
     maxJobs: pulumi.Input<number>;
     /**
-     * The Discord server (guild) id, 17 to 20 digits, as a string.
+     * The Discord server (guild) id, as a string. Must be a Discord server id, 17 to 20 ASCII digits. A change updates the account in place.
      */
     server: pulumi.Input<string>;
 }

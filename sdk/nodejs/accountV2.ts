@@ -49,19 +49,19 @@ export class AccountV2 extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly accountId: pulumi.Output<number | undefined>;
     /**
-     * The PixVerse login email: the account's identity. A new email replaces the account (the new one is created first).
+     * The PixVerse login: the account's identity. Must be the account's PixVerse login, an email address such as name@example.com. A new email replaces the account (the new one is created first).
      */
     declare public readonly email: pulumi.Output<string>;
     /**
-     * How many jobs the service may run on this account at once, 1 to 8, no more than the account's PixVerse plan allows.
+     * How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`). Must be a whole number from 1 to 8. A change updates the account in place.
      */
     declare public readonly maxJobs: pulumi.Output<number>;
     /**
-     * The PixVerse password (a secret). Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi.
+     * The PixVerse password, a secret. Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi. Must be the account's PixVerse password, a non-empty string. A change updates the account in place.
      */
     declare public readonly password: pulumi.Output<string | undefined>;
     /**
-     * An optional PixVerse token (a secret), "for development or debugging only".
+     * An optional PixVerse token, a secret, "for development or debugging only". Write-only. Must be a PixVerse token, a non-empty string when given. A change updates the account in place.
      */
     declare public readonly token: pulumi.Output<string | undefined>;
     /**
@@ -115,19 +115,19 @@ export class AccountV2 extends pulumi.CustomResource {
  */
 export interface AccountV2Args {
     /**
-     * The PixVerse login email: the account's identity. A new email replaces the account (the new one is created first).
+     * The PixVerse login: the account's identity. Must be the account's PixVerse login, an email address such as name@example.com. A new email replaces the account (the new one is created first).
      */
     email: pulumi.Input<string>;
     /**
-     * How many jobs the service may run on this account at once, 1 to 8, no more than the account's PixVerse plan allows.
+     * How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`). Must be a whole number from 1 to 8. A change updates the account in place.
      */
     maxJobs: pulumi.Input<number>;
     /**
-     * The PixVerse password (a secret). Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi.
+     * The PixVerse password, a secret. Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi. Must be the account's PixVerse password, a non-empty string. A change updates the account in place.
      */
     password: pulumi.Input<string>;
     /**
-     * An optional PixVerse token (a secret), "for development or debugging only".
+     * An optional PixVerse token, a secret, "for development or debugging only". Write-only. Must be a PixVerse token, a non-empty string when given. A change updates the account in place.
      */
     token?: pulumi.Input<string | undefined>;
 }

@@ -19,7 +19,7 @@ export function getFeatures(args: GetFeaturesArgs, opts?: pulumi.InvokeOptions):
  */
 export interface GetFeaturesArgs {
     /**
-     * The v2 account's PixVerse login email.
+     * The PixVerse login: the account's identity.
      */
     email: string;
 }
@@ -45,7 +45,7 @@ export interface GetFeaturesResult {
      */
     readonly creditPackage?: number;
     /**
-     * The v2 account's PixVerse login email.
+     * The PixVerse login: the account's identity.
      */
     readonly email: string;
     /**
@@ -68,7 +68,7 @@ export function getFeaturesOutput(args: GetFeaturesOutputArgs, opts?: pulumi.Inv
  */
 export interface GetFeaturesOutputArgs {
     /**
-     * The v2 account's PixVerse login email.
+     * The PixVerse login: the account's identity.
      */
     email: pulumi.Input<string>;
 }

@@ -51,27 +51,27 @@ export class Provider extends pulumi.ProviderResource {
  */
 export interface ProviderArgs {
     /**
-     * The useapi.net API token (a secret). Default: the environment variable USEAPI_TOKEN. Needed by create, read, update and delete; a preview works without it.
+     * The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
      */
     apiToken?: pulumi.Input<string | undefined>;
     /**
-     * The API's base URL. Default: USEAPI_API_URL, else https://api.useapi.net.
+     * The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
      */
     apiUrl?: pulumi.Input<string | undefined>;
     /**
-     * Seconds to wait for a connection. Default: USEAPI_CONNECT_TIMEOUT, else 5.
+     * Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
      */
     connectTimeout?: pulumi.Input<number | undefined>;
     /**
-     * Retries after the first attempt, for 429, 5xx, timeouts and dropped connections. Default: USEAPI_MAX_RETRIES, else 4.
+     * Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.
      */
     maxRetries?: pulumi.Input<number | undefined>;
     /**
-     * Seconds to wait for an answer. Default: USEAPI_READ_TIMEOUT, else 30.
+     * Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
      */
     readTimeout?: pulumi.Input<number | undefined>;
     /**
-     * Seconds one call may take in all (every attempt and the waits between). Default: USEAPI_REQUEST_TIMEOUT, else 120.
+     * Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
      */
     requestTimeout?: pulumi.Input<number | undefined>;
 }

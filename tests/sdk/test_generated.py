@@ -32,4 +32,6 @@ def test_the_committed_sdks_are_what_the_schema_generates(tmp_path):
         stale = [n for n in sorted(tree(fresh)) if not filecmp.cmp(fresh / n, committed / n, shallow=False)]
         assert stale == [], f"sdk/{language}: {stale} differ from the schema's; run tools/gen-sdk"
     schema = "sdk/schema.json"
-    assert filecmp.cmp(tmp_path / "schema.json", REPO_ROOT / schema, shallow=False), f"{schema}: run tools/gen-sdk"
+    assert filecmp.cmp(tmp_path / "schema.json", REPO_ROOT / schema, shallow=False), (
+        f"{schema}: run tools/gen-sdk"
+    )

@@ -3,12 +3,12 @@ and every release artifact's."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
+import release
 from pulumi_pixverse.plugin.schema import schema_json
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -18,10 +18,6 @@ SDK = REPO_ROOT / "sdk"
 def test_the_package_version_is_the_plugins_the_schemas_the_sdks_and_the_artifacts():
     package = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["version"]
     nodejs = json.loads((SDK / "nodejs" / "package.json").read_text())
-    spec = importlib.util.spec_from_file_location("release", REPO_ROOT / "tools" / "release.py")
-    assert spec is not None and spec.loader is not None
-    release = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(release)
     versions = {
         "the installed package (the plugin reports it)": version("pulumi-pixverse"),
         "the plugin's schema": json.loads(schema_json())["version"],

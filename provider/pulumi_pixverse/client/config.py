@@ -1,25 +1,80 @@
-"""How to reach the API: the settings a client is built from. Standard library only, so the program
-side (which declares resources and never calls the API) imports it without requests."""
+"""How to reach the API: each setting described once (`SETTINGS`: the provider's config keys, their
+environment variables, defaults and descriptions, from which `settings.py`, the plugin's schema and the
+configuration reference are made), and the settings a client is built from. Standard library only, so
+the program side (which declares resources and never calls the API) imports it without requests."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-DEFAULT_BASE_URL = "https://api.useapi.net"
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: `pixverse:<key>` in a stack's config (and an explicit provider's input), else the
+    environment variable `env`, else `default`; `attribute` is its name on ClientSettings."""
+
+    key: str
+    env: str
+    attribute: str
+    type: str
+    """Its schema type: string, number or integer."""
+    description: str
+    default: str | float | int | None = None
+    secret: bool = False
+
+    def describe(self) -> str:
+        """The whole description: what it is, where else it comes from, its default."""
+        default = (
+            f", else {self.default:g}"
+            if isinstance(self.default, float)
+            else (f", else {self.default}" if self.default is not None else "")
+        )
+        return f"{self.description} Default: the environment variable {self.env}{default}."
+
+
+SETTINGS = (
+    Setting(
+        "apiToken",
+        "USEAPI_TOKEN",
+        "token",
+        "string",
+        "The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works "
+        "without it.",
+        secret=True,
+    ),
+    Setting("apiUrl", "USEAPI_API_URL", "base_url", "string", "The API's base URL.", "https://api.useapi.net"),
+    Setting("connectTimeout", "USEAPI_CONNECT_TIMEOUT", "connect_timeout", "number",
+            "Seconds to wait for a connection.", 5.0),
+    Setting("readTimeout", "USEAPI_READ_TIMEOUT", "read_timeout", "number",
+            "Seconds to wait for an answer.", 30.0),
+    Setting("requestTimeout", "USEAPI_REQUEST_TIMEOUT", "request_timeout", "number",
+            "Seconds one call may take in all: every attempt's connection, answer and body, and the waits "
+            "between.", 120.0),
+    Setting("maxRetries", "USEAPI_MAX_RETRIES", "max_retries", "integer",
+            "Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped "
+            "connections.", 4),
+)  # fmt: skip
+
+
+def _default(key: str) -> Any:
+    return next(setting.default for setting in SETTINGS if setting.key == key)
+
+
+DEFAULT_BASE_URL: str = _default("apiUrl")
 
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """How to reach the API. `repr` never shows the token. Hashable: a process keeps one transport
-    (one connection pool) per distinct settings."""
+    """How to reach the API (defaults: `SETTINGS`). `repr` never shows the token. Hashable: a process
+    keeps one transport (one connection pool) per distinct settings."""
 
     token: str
     base_url: str = DEFAULT_BASE_URL
-    connect_timeout: float = 5.0
-    read_timeout: float = 30.0
-    request_timeout: float = 120.0
-    """The most one call may take: every attempt's connection, answer and body, and the waits between."""
-    max_retries: int = 4
+    connect_timeout: float = _default("connectTimeout")
+    read_timeout: float = _default("readTimeout")
+    request_timeout: float = _default("requestTimeout")
+    max_retries: int = _default("maxRetries")
     backoff_factor: float = 0.5
     backoff_max: float = 20.0
 

@@ -43,10 +43,9 @@ from pulumi.provider.experimental.provider import (
 )
 
 from .. import lookups
-from ..accounts import V1, V2, AccountKind, Plan, Service
+from ..accounts import KINDS, AccountKind, Plan, Service
+from ..client.config import SETTINGS
 from .schema import (
-    ACCOUNT,
-    ACCOUNT_V2,
     GET_ACCOUNTS,
     GET_ACCOUNTS_V2,
     GET_CAPACITY,
@@ -57,8 +56,8 @@ from .values import plain, property_values, secret_names
 
 MAX_CALLS = 64
 """Threads for calls at once: more than the engine's default parallelism asks of one provider."""
-_CONFIG_SECRETS = ("apiToken",)
-_KINDS: dict[str, AccountKind] = {ACCOUNT: V1(), ACCOUNT_V2: V2()}
+_CONFIG_SECRETS = tuple(setting.key for setting in SETTINGS if setting.secret)
+_KINDS: dict[str, AccountKind] = {kind.KIND.token: kind for kind in KINDS}
 _FUNCTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     GET_ACCOUNTS: lookups.accounts,
     GET_ACCOUNTS_V2: lookups.accounts_v2,

@@ -5,103 +5,49 @@ functions (`lookups`), a description on every property. Languages read it to typ
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from importlib.metadata import metadata
 from typing import Any
+
+from ..accounts import KINDS
+from ..client.config import SETTINGS, Setting
+from ..fields import ACCOUNT, ACCOUNT_V2, Field, Kind
 
 DISTRIBUTION = "pulumi-pixverse"
 """The Python distribution whose metadata (pyproject.toml) names the version and the repository."""
 
-ACCOUNT = "pixverse:index:Account"
-ACCOUNT_V2 = "pixverse:index:AccountV2"
 GET_ACCOUNTS = "pixverse:index:getAccounts"
 GET_ACCOUNTS_V2 = "pixverse:index:getAccountsV2"
 GET_FEATURES = "pixverse:index:getFeatures"
 GET_CAPACITY = "pixverse:index:getCapacity"
 
-_CONFIG: dict[str, dict[str, Any]] = {
-    "apiToken": {
-        "type": "string",
-        "secret": True,
-        "description": "The useapi.net API token (a secret). Default: the environment variable USEAPI_TOKEN. "
-        "Needed by create, read, update and delete; a preview works without it.",
-    },
-    "apiUrl": {
-        "type": "string",
-        "description": "The API's base URL. Default: USEAPI_API_URL, else https://api.useapi.net.",
-    },
-    "connectTimeout": {
-        "type": "number",
-        "description": "Seconds to wait for a connection. Default: USEAPI_CONNECT_TIMEOUT, else 5.",
-    },
-    "readTimeout": {
-        "type": "number",
-        "description": "Seconds to wait for an answer. Default: USEAPI_READ_TIMEOUT, else 30.",
-    },
-    "requestTimeout": {
-        "type": "number",
-        "description": "Seconds one call may take in all (every attempt and the waits between). "
-        "Default: USEAPI_REQUEST_TIMEOUT, else 120.",
-    },
-    "maxRetries": {
-        "type": "integer",
-        "description": "Retries after the first attempt, for 429, 5xx, timeouts and dropped connections. "
-        "Default: USEAPI_MAX_RETRIES, else 4.",
-    },
-}
 
-_MAX_JOBS = "How many jobs the service may run on this account at once"
+def config_variables(settings: Sequence[Setting] = SETTINGS) -> dict[str, dict[str, Any]]:
+    """The provider's config (`pixverse:*`, and an explicit provider's inputs), one per setting."""
+    return {s.key: {"type": s.type, **({"secret": True} if s.secret else {}), "description": s.describe()}
+            for s in settings}  # fmt: skip
 
-_V1_INPUTS: dict[str, dict[str, Any]] = {
-    "discord": {
-        "type": "string",
-        "secret": True,
-        "description": "The account's Discord token (a secret). The service keeps one token on one channel.",
-    },
-    "server": {
-        "type": "string",
-        "description": "The Discord server (guild) id, 17 to 20 digits, as a string.",
-    },
-    "channel": {
-        "type": "string",
-        "description": "The Discord channel id, 17 to 20 digits, as a string: the account's identity. "
-        "A new channel replaces the account (the old one is deleted first when the token stays).",
-    },
-    "maxJobs": {"type": "integer", "description": f"{_MAX_JOBS}, 1 to 10."},
-}
 
-_V2_INPUTS: dict[str, dict[str, Any]] = {
-    "email": {
-        "type": "string",
-        "description": "The PixVerse login email: the account's identity. "
-        "A new email replaces the account (the new one is created first).",
-    },
-    "password": {
-        "type": "string",
-        "secret": True,
-        "description": "The PixVerse password (a secret). Write-only: the service never returns it, "
-        "so a refresh cannot see it changed outside Pulumi.",
-    },
-    "maxJobs": {
-        "type": "integer",
-        "description": f"{_MAX_JOBS}, 1 to 8, no more than the account's PixVerse plan allows.",
-    },
-    "token": {
-        "type": "string",
-        "secret": True,
-        "description": 'An optional PixVerse token (a secret), "for development or debugging only".',
-    },
-}
+def resource(kind: Kind) -> dict[str, Any]:
+    """A kind of account as a resource: its fields, each described, credentials secret. A write-only
+    field is not required in the state (an imported account has none until it is declared)."""
 
-_V2_OUTPUTS: dict[str, dict[str, Any]] = {
-    "accountId": {
-        "type": "integer",
-        "description": "The PixVerse account id the service reported when it last logged in.",
-    },
-    "username": {
-        "type": "string",
-        "description": "The PixVerse username the service reported when it last logged in.",
-    },
-}
+    def spec(field: Field) -> dict[str, Any]:
+        return {
+            "type": field.type,
+            **({"secret": True} if field.secret else {}),
+            "description": field.describe(),
+        }
+
+    inputs = {field.name: spec(field) for field in kind.inputs}
+    return {
+        "description": kind.description,
+        "properties": {field.name: spec(field) for field in kind.fields},
+        "required": [f.name for f in kind.inputs if f.required and not f.write_only],
+        "inputProperties": inputs,
+        "requiredInputs": [f.name for f in kind.inputs if f.required],
+    }
+
 
 _SDK_README = """\
 The Pulumi SDK of the pixverse provider: useapi.net PixVerse accounts as resources, v1 (`Account`: a
@@ -140,22 +86,23 @@ def _object(
     }
 
 
+def _fields(kind: Kind, *names: str) -> dict[str, tuple[str, str]]:
+    """Fields of a kind of account, as `_object` takes properties: each (type, description)."""
+    found = {field.name: field for field in kind.fields}
+    return {name: (found[name].type, found[name].description) for name in names}
+
+
 _TYPES: dict[str, dict[str, Any]] = {
     "pixverse:index:AccountInfo": _object(
         "A v1 account the service holds (its Discord token left out).",
         {
-            "channel": ("string", "The Discord channel id: the account's identity."),
-            "server": ("string", "The Discord server (guild) id."),
-            "maxJobs": ("integer", f"{_MAX_JOBS}."),
+            **_fields(ACCOUNT, "channel", "server", "maxJobs"),
         },
     ),
     "pixverse:index:AccountV2Info": _object(
         "A v2 account the service holds (its password and session token left out).",
         {
-            "email": ("string", "The PixVerse login email: the account's identity."),
-            "maxJobs": ("integer", f"{_MAX_JOBS}."),
-            "accountId": ("integer", "The PixVerse account id of the service's session."),
-            "username": ("string", "The PixVerse username of the service's session."),
+            **_fields(ACCOUNT_V2, "email", "maxJobs", "accountId", "username"),
             "sessionExpires": ("string", "When the service's PixVerse session ends (ISO 8601, UTC)."),
         },
         optional=("accountId", "username", "sessionExpires"),
@@ -163,8 +110,7 @@ _TYPES: dict[str, dict[str, Any]] = {
     "pixverse:index:CapacityAccount": _object(
         "One v2 account in the scheduler's view.",
         {
-            "email": ("string", "The PixVerse login email."),
-            "maxJobs": ("integer", f"{_MAX_JOBS}."),
+            **_fields(ACCOUNT_V2, "email", "maxJobs"),
             "executing": ("integer", "Jobs running on it now."),
             "available": ("integer", "Jobs it can take now."),
         },
@@ -202,11 +148,11 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
     },
     GET_FEATURES: {
         "description": "The PixVerse plan and credits of one v2 account (one GET).",
-        "inputs": _object("The account.", {"email": ("string", "The v2 account's PixVerse login email.")}),
+        "inputs": _object("The account.", _fields(ACCOUNT_V2, "email")),
         "outputs": _object(
             "The account's plan.",
             {
-                "email": ("string", "The v2 account's PixVerse login email."),
+                **_fields(ACCOUNT_V2, "email"),
                 "concurrentGenerations": (
                     "integer",
                     "Generations the plan runs at once: the account's maxJobs should not exceed it.",
@@ -233,53 +179,41 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
     },
 }
 
-SCHEMA: dict[str, Any] = {
-    "name": "pixverse",
-    "displayName": "PixVerse accounts on useapi.net",
-    "description": "Manage useapi.net PixVerse accounts: v1 (a Discord bot set-up) and v2 "
-    "(a PixVerse login).",
-    "keywords": ["pulumi", "pixverse", "useapi", "kind/native", "category/utility"],
-    "license": "Apache-2.0",
-    "config": {"variables": _CONFIG},
-    "language": {  # for the SDKs in sdk/ (tools/gen-sdk)
-        "nodejs": {
-            "packageName": "pulumi-pixverse",
-            "dependencies": {"@pulumi/pulumi": "^3.276.0"},  # 3.248.0 fails on the generated code
-            "respectSchemaVersion": True,
-            "readme": _SDK_README,
+
+def package(kinds: Sequence[Kind] | None = None) -> dict[str, Any]:
+    """The package schema, declaring these kinds of account (default: every kind, `accounts.KINDS`)."""
+    kinds = [kind.KIND for kind in KINDS] if kinds is None else kinds
+    return {
+        "name": "pixverse",
+        "displayName": "PixVerse accounts on useapi.net",
+        "description": "Manage useapi.net PixVerse accounts: v1 (a Discord bot set-up) and v2 "
+        "(a PixVerse login).",
+        "keywords": ["pulumi", "pixverse", "useapi", "kind/native", "category/utility"],
+        "license": "Apache-2.0",
+        "config": {"variables": config_variables()},
+        "language": {  # for the SDKs in sdk/ (tools/gen-sdk)
+            "nodejs": {
+                "packageName": "pulumi-pixverse",
+                "dependencies": {"@pulumi/pulumi": "^3.276.0"},  # 3.248.0 fails on the generated code
+                "respectSchemaVersion": True,
+                "readme": _SDK_README,
+            },
+            "python": {
+                "packageName": "pulumi_pixverse_sdk",  # pulumi_pixverse is this package (README, "SDKs")
+                "respectSchemaVersion": True,
+                "pyproject": {"enabled": True},
+                "readme": _SDK_README,
+            },
         },
-        "python": {
-            "packageName": "pulumi_pixverse_sdk",  # pulumi_pixverse is this package (README, "SDKs")
-            "respectSchemaVersion": True,
-            "pyproject": {"enabled": True},
-            "readme": _SDK_README,
+        "provider": {
+            "description": "The pixverse provider: one useapi.net subscription (API token and URL). Declare "
+            "more than one to manage the accounts of several subscriptions from one stack.",
+            "inputProperties": config_variables(),
         },
-    },
-    "provider": {
-        "description": "The pixverse provider: one useapi.net subscription (API token and URL). Declare "
-        "more than one to manage the accounts of several subscriptions from one stack.",
-        "inputProperties": _CONFIG,
-    },
-    "resources": {
-        ACCOUNT: {
-            "description": "A PixVerse v1 account on useapi.net: a Discord bot set-up, identified by its "
-            "channel.",
-            "properties": _V1_INPUTS,
-            "required": list(_V1_INPUTS),
-            "inputProperties": _V1_INPUTS,
-            "requiredInputs": list(_V1_INPUTS),
-        },
-        ACCOUNT_V2: {
-            "description": "A PixVerse v2 account on useapi.net: a PixVerse login, identified by its email.",
-            "properties": {**_V2_INPUTS, **_V2_OUTPUTS},
-            "required": ["email", "maxJobs"],  # an imported account has no password until declared
-            "inputProperties": _V2_INPUTS,
-            "requiredInputs": ["email", "password", "maxJobs"],
-        },
-    },
-    "types": _TYPES,
-    "functions": _FUNCTIONS,
-}
+        "resources": {kind.token: resource(kind) for kind in kinds},
+        "types": _TYPES,
+        "functions": _FUNCTIONS,
+    }
 
 
 def release() -> dict[str, str]:
@@ -301,4 +235,4 @@ def release() -> dict[str, str]:
 
 def schema_json() -> str:
     """The schema as the engine asks for it, at this release (`release()`)."""
-    return json.dumps({**SCHEMA, **release()}, indent=2) + "\n"
+    return json.dumps({**package(), **release()}, indent=2) + "\n"

@@ -8,7 +8,7 @@ declare var exports: any;
 const __config = new pulumi.Config("pixverse");
 
 /**
- * The useapi.net API token (a secret). Default: the environment variable USEAPI_TOKEN. Needed by create, read, update and delete; a preview works without it.
+ * The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
  */
 export declare const apiToken: string | undefined;
 Object.defineProperty(exports, "apiToken", {
@@ -19,7 +19,7 @@ Object.defineProperty(exports, "apiToken", {
 });
 
 /**
- * The API's base URL. Default: USEAPI_API_URL, else https://api.useapi.net.
+ * The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
  */
 export declare const apiUrl: string | undefined;
 Object.defineProperty(exports, "apiUrl", {
@@ -30,7 +30,7 @@ Object.defineProperty(exports, "apiUrl", {
 });
 
 /**
- * Seconds to wait for a connection. Default: USEAPI_CONNECT_TIMEOUT, else 5.
+ * Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
  */
 export declare const connectTimeout: number | undefined;
 Object.defineProperty(exports, "connectTimeout", {
@@ -41,7 +41,7 @@ Object.defineProperty(exports, "connectTimeout", {
 });
 
 /**
- * Retries after the first attempt, for 429, 5xx, timeouts and dropped connections. Default: USEAPI_MAX_RETRIES, else 4.
+ * Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.
  */
 export declare const maxRetries: number | undefined;
 Object.defineProperty(exports, "maxRetries", {
@@ -52,7 +52,7 @@ Object.defineProperty(exports, "maxRetries", {
 });
 
 /**
- * Seconds to wait for an answer. Default: USEAPI_READ_TIMEOUT, else 30.
+ * Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
  */
 export declare const readTimeout: number | undefined;
 Object.defineProperty(exports, "readTimeout", {
@@ -63,7 +63,7 @@ Object.defineProperty(exports, "readTimeout", {
 });
 
 /**
- * Seconds one call may take in all (every attempt and the waits between). Default: USEAPI_REQUEST_TIMEOUT, else 120.
+ * Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
  */
 export declare const requestTimeout: number | undefined;
 Object.defineProperty(exports, "requestTimeout", {

@@ -10,7 +10,7 @@ import * as outputs from "../types/output";
  */
 export interface AccountInfo {
     /**
-     * The Discord channel id: the account's identity.
+     * The Discord channel id, as a string: the account's identity.
      */
     channel: string;
     /**
@@ -18,7 +18,7 @@ export interface AccountInfo {
      */
     maxJobs: number;
     /**
-     * The Discord server (guild) id.
+     * The Discord server (guild) id, as a string.
      */
     server: string;
 }
@@ -28,15 +28,15 @@ export interface AccountInfo {
  */
 export interface AccountV2Info {
     /**
-     * The PixVerse account id of the service's session.
+     * The PixVerse account id the service reported when it last logged in.
      */
     accountId?: number;
     /**
-     * The PixVerse login email: the account's identity.
+     * The PixVerse login: the account's identity.
      */
     email: string;
     /**
-     * How many jobs the service may run on this account at once.
+     * How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
      */
     maxJobs: number;
     /**
@@ -44,7 +44,7 @@ export interface AccountV2Info {
      */
     sessionExpires?: string;
     /**
-     * The PixVerse username of the service's session.
+     * The PixVerse username the service reported when it last logged in.
      */
     username?: string;
 }
@@ -58,7 +58,7 @@ export interface CapacityAccount {
      */
     available: number;
     /**
-     * The PixVerse login email.
+     * The PixVerse login: the account's identity.
      */
     email: string;
     /**
@@ -66,7 +66,7 @@ export interface CapacityAccount {
      */
     executing: number;
     /**
-     * How many jobs the service may run on this account at once.
+     * How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
      */
     maxJobs: number;
 }

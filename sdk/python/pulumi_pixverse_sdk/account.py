@@ -26,10 +26,10 @@ class AccountArgs:
         """
         The set of arguments for constructing a Account resource.
 
-        :param pulumi.Input[_builtins.str] channel: The Discord channel id, 17 to 20 digits, as a string: the account's identity. A new channel replaces the account (the old one is deleted first when the token stays).
-        :param pulumi.Input[_builtins.str] discord: The account's Discord token (a secret). The service keeps one token on one channel.
-        :param pulumi.Input[_builtins.int] max_jobs: How many jobs the service may run on this account at once, 1 to 10.
-        :param pulumi.Input[_builtins.str] server: The Discord server (guild) id, 17 to 20 digits, as a string.
+        :param pulumi.Input[_builtins.str] channel: The Discord channel id, as a string: the account's identity. Must be a Discord channel id, 17 to 20 ASCII digits. A new channel replaces the account (the old one is deleted first when the token stays).
+        :param pulumi.Input[_builtins.str] discord: The account's Discord token, a secret. The service keeps one token on one channel. Must be the account's Discord token, a non-empty string. A change updates the account in place.
+        :param pulumi.Input[_builtins.int] max_jobs: How many jobs the service may run on this account at once. Must be a whole number from 1 to 10. A change updates the account in place.
+        :param pulumi.Input[_builtins.str] server: The Discord server (guild) id, as a string. Must be a Discord server id, 17 to 20 ASCII digits. A change updates the account in place.
         """
         pulumi.set(__self__, "channel", channel)
         pulumi.set(__self__, "discord", discord)
@@ -40,7 +40,7 @@ class AccountArgs:
     @pulumi.getter
     def channel(self) -> pulumi.Input[_builtins.str]:
         """
-        The Discord channel id, 17 to 20 digits, as a string: the account's identity. A new channel replaces the account (the old one is deleted first when the token stays).
+        The Discord channel id, as a string: the account's identity. Must be a Discord channel id, 17 to 20 ASCII digits. A new channel replaces the account (the old one is deleted first when the token stays).
         """
         return pulumi.get(self, "channel")
 
@@ -52,7 +52,7 @@ class AccountArgs:
     @pulumi.getter
     def discord(self) -> pulumi.Input[_builtins.str]:
         """
-        The account's Discord token (a secret). The service keeps one token on one channel.
+        The account's Discord token, a secret. The service keeps one token on one channel. Must be the account's Discord token, a non-empty string. A change updates the account in place.
         """
         return pulumi.get(self, "discord")
 
@@ -64,7 +64,7 @@ class AccountArgs:
     @pulumi.getter(name="maxJobs")
     def max_jobs(self) -> pulumi.Input[_builtins.int]:
         """
-        How many jobs the service may run on this account at once, 1 to 10.
+        How many jobs the service may run on this account at once. Must be a whole number from 1 to 10. A change updates the account in place.
         """
         return pulumi.get(self, "max_jobs")
 
@@ -76,7 +76,7 @@ class AccountArgs:
     @pulumi.getter
     def server(self) -> pulumi.Input[_builtins.str]:
         """
-        The Discord server (guild) id, 17 to 20 digits, as a string.
+        The Discord server (guild) id, as a string. Must be a Discord server id, 17 to 20 ASCII digits. A change updates the account in place.
         """
         return pulumi.get(self, "server")
 
@@ -101,10 +101,10 @@ class Account(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] channel: The Discord channel id, 17 to 20 digits, as a string: the account's identity. A new channel replaces the account (the old one is deleted first when the token stays).
-        :param pulumi.Input[_builtins.str] discord: The account's Discord token (a secret). The service keeps one token on one channel.
-        :param pulumi.Input[_builtins.int] max_jobs: How many jobs the service may run on this account at once, 1 to 10.
-        :param pulumi.Input[_builtins.str] server: The Discord server (guild) id, 17 to 20 digits, as a string.
+        :param pulumi.Input[_builtins.str] channel: The Discord channel id, as a string: the account's identity. Must be a Discord channel id, 17 to 20 ASCII digits. A new channel replaces the account (the old one is deleted first when the token stays).
+        :param pulumi.Input[_builtins.str] discord: The account's Discord token, a secret. The service keeps one token on one channel. Must be the account's Discord token, a non-empty string. A change updates the account in place.
+        :param pulumi.Input[_builtins.int] max_jobs: How many jobs the service may run on this account at once. Must be a whole number from 1 to 10. A change updates the account in place.
+        :param pulumi.Input[_builtins.str] server: The Discord server (guild) id, as a string. Must be a Discord server id, 17 to 20 ASCII digits. A change updates the account in place.
         """
         ...
     @overload
@@ -195,7 +195,7 @@ class Account(pulumi.CustomResource):
     @pulumi.getter
     def channel(self) -> pulumi.Output[_builtins.str]:
         """
-        The Discord channel id, 17 to 20 digits, as a string: the account's identity. A new channel replaces the account (the old one is deleted first when the token stays).
+        The Discord channel id, as a string: the account's identity. Must be a Discord channel id, 17 to 20 ASCII digits. A new channel replaces the account (the old one is deleted first when the token stays).
         """
         return pulumi.get(self, "channel")
 
@@ -203,7 +203,7 @@ class Account(pulumi.CustomResource):
     @pulumi.getter
     def discord(self) -> pulumi.Output[_builtins.str]:
         """
-        The account's Discord token (a secret). The service keeps one token on one channel.
+        The account's Discord token, a secret. The service keeps one token on one channel. Must be the account's Discord token, a non-empty string. A change updates the account in place.
         """
         return pulumi.get(self, "discord")
 
@@ -211,7 +211,7 @@ class Account(pulumi.CustomResource):
     @pulumi.getter(name="maxJobs")
     def max_jobs(self) -> pulumi.Output[_builtins.int]:
         """
-        How many jobs the service may run on this account at once, 1 to 10.
+        How many jobs the service may run on this account at once. Must be a whole number from 1 to 10. A change updates the account in place.
         """
         return pulumi.get(self, "max_jobs")
 
@@ -219,7 +219,7 @@ class Account(pulumi.CustomResource):
     @pulumi.getter
     def server(self) -> pulumi.Output[_builtins.str]:
         """
-        The Discord server (guild) id, 17 to 20 digits, as a string.
+        The Discord server (guild) id, as a string. Must be a Discord server id, 17 to 20 ASCII digits. A change updates the account in place.
         """
         return pulumi.get(self, "server")
 

@@ -26,10 +26,10 @@ class AccountV2Args:
         """
         The set of arguments for constructing a AccountV2 resource.
 
-        :param pulumi.Input[_builtins.str] email: The PixVerse login email: the account's identity. A new email replaces the account (the new one is created first).
-        :param pulumi.Input[_builtins.int] max_jobs: How many jobs the service may run on this account at once, 1 to 8, no more than the account's PixVerse plan allows.
-        :param pulumi.Input[_builtins.str] password: The PixVerse password (a secret). Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi.
-        :param pulumi.Input[_builtins.str] token: An optional PixVerse token (a secret), "for development or debugging only".
+        :param pulumi.Input[_builtins.str] email: The PixVerse login: the account's identity. Must be the account's PixVerse login, an email address such as name@example.com. A new email replaces the account (the new one is created first).
+        :param pulumi.Input[_builtins.int] max_jobs: How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`). Must be a whole number from 1 to 8. A change updates the account in place.
+        :param pulumi.Input[_builtins.str] password: The PixVerse password, a secret. Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi. Must be the account's PixVerse password, a non-empty string. A change updates the account in place.
+        :param pulumi.Input[_builtins.str] token: An optional PixVerse token, a secret, "for development or debugging only". Write-only. Must be a PixVerse token, a non-empty string when given. A change updates the account in place.
         """
         pulumi.set(__self__, "email", email)
         pulumi.set(__self__, "max_jobs", max_jobs)
@@ -41,7 +41,7 @@ class AccountV2Args:
     @pulumi.getter
     def email(self) -> pulumi.Input[_builtins.str]:
         """
-        The PixVerse login email: the account's identity. A new email replaces the account (the new one is created first).
+        The PixVerse login: the account's identity. Must be the account's PixVerse login, an email address such as name@example.com. A new email replaces the account (the new one is created first).
         """
         return pulumi.get(self, "email")
 
@@ -53,7 +53,7 @@ class AccountV2Args:
     @pulumi.getter(name="maxJobs")
     def max_jobs(self) -> pulumi.Input[_builtins.int]:
         """
-        How many jobs the service may run on this account at once, 1 to 8, no more than the account's PixVerse plan allows.
+        How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`). Must be a whole number from 1 to 8. A change updates the account in place.
         """
         return pulumi.get(self, "max_jobs")
 
@@ -65,7 +65,7 @@ class AccountV2Args:
     @pulumi.getter
     def password(self) -> pulumi.Input[_builtins.str]:
         """
-        The PixVerse password (a secret). Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi.
+        The PixVerse password, a secret. Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi. Must be the account's PixVerse password, a non-empty string. A change updates the account in place.
         """
         return pulumi.get(self, "password")
 
@@ -77,7 +77,7 @@ class AccountV2Args:
     @pulumi.getter
     def token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        An optional PixVerse token (a secret), "for development or debugging only".
+        An optional PixVerse token, a secret, "for development or debugging only". Write-only. Must be a PixVerse token, a non-empty string when given. A change updates the account in place.
         """
         return pulumi.get(self, "token")
 
@@ -102,10 +102,10 @@ class AccountV2(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] email: The PixVerse login email: the account's identity. A new email replaces the account (the new one is created first).
-        :param pulumi.Input[_builtins.int] max_jobs: How many jobs the service may run on this account at once, 1 to 8, no more than the account's PixVerse plan allows.
-        :param pulumi.Input[_builtins.str] password: The PixVerse password (a secret). Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi.
-        :param pulumi.Input[_builtins.str] token: An optional PixVerse token (a secret), "for development or debugging only".
+        :param pulumi.Input[_builtins.str] email: The PixVerse login: the account's identity. Must be the account's PixVerse login, an email address such as name@example.com. A new email replaces the account (the new one is created first).
+        :param pulumi.Input[_builtins.int] max_jobs: How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`). Must be a whole number from 1 to 8. A change updates the account in place.
+        :param pulumi.Input[_builtins.str] password: The PixVerse password, a secret. Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi. Must be the account's PixVerse password, a non-empty string. A change updates the account in place.
+        :param pulumi.Input[_builtins.str] token: An optional PixVerse token, a secret, "for development or debugging only". Write-only. Must be a PixVerse token, a non-empty string when given. A change updates the account in place.
         """
         ...
     @overload
@@ -206,7 +206,7 @@ class AccountV2(pulumi.CustomResource):
     @pulumi.getter
     def email(self) -> pulumi.Output[_builtins.str]:
         """
-        The PixVerse login email: the account's identity. A new email replaces the account (the new one is created first).
+        The PixVerse login: the account's identity. Must be the account's PixVerse login, an email address such as name@example.com. A new email replaces the account (the new one is created first).
         """
         return pulumi.get(self, "email")
 
@@ -214,7 +214,7 @@ class AccountV2(pulumi.CustomResource):
     @pulumi.getter(name="maxJobs")
     def max_jobs(self) -> pulumi.Output[_builtins.int]:
         """
-        How many jobs the service may run on this account at once, 1 to 8, no more than the account's PixVerse plan allows.
+        How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`). Must be a whole number from 1 to 8. A change updates the account in place.
         """
         return pulumi.get(self, "max_jobs")
 
@@ -222,7 +222,7 @@ class AccountV2(pulumi.CustomResource):
     @pulumi.getter
     def password(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The PixVerse password (a secret). Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi.
+        The PixVerse password, a secret. Write-only: the service never returns it, so a refresh cannot see it changed outside Pulumi. Must be the account's PixVerse password, a non-empty string. A change updates the account in place.
         """
         return pulumi.get(self, "password")
 
@@ -230,7 +230,7 @@ class AccountV2(pulumi.CustomResource):
     @pulumi.getter
     def token(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        An optional PixVerse token (a secret), "for development or debugging only".
+        An optional PixVerse token, a secret, "for development or debugging only". Write-only. Must be a PixVerse token, a non-empty string when given. A change updates the account in place.
         """
         return pulumi.get(self, "token")
 

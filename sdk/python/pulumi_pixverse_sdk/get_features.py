@@ -82,7 +82,7 @@ class GetFeaturesResult:
     @pulumi.getter
     def email(self) -> _builtins.str:
         """
-        The v2 account's PixVerse login email.
+        The PixVerse login: the account's identity.
         """
         return pulumi.get(self, "email")
 
@@ -114,7 +114,7 @@ def get_features(email: Optional[_builtins.str] = None,
     """
     The PixVerse plan and credits of one v2 account (one GET).
 
-    :param _builtins.str email: The v2 account's PixVerse login email.
+    :param _builtins.str email: The PixVerse login: the account's identity.
     """
     __args__ = dict()
     __args__['email'] = email
@@ -133,7 +133,7 @@ def get_features_output(email: pulumi.Input[Optional[_builtins.str]] = None,
     """
     The PixVerse plan and credits of one v2 account (one GET).
 
-    :param _builtins.str email: The v2 account's PixVerse login email.
+    :param _builtins.str email: The PixVerse login: the account's identity.
     """
     __args__ = dict()
     __args__['email'] = email

@@ -33,9 +33,9 @@ class AccountInfo(dict):
         """
         A v1 account the service holds (its Discord token left out).
 
-        :param _builtins.str channel: The Discord channel id: the account's identity.
+        :param _builtins.str channel: The Discord channel id, as a string: the account's identity.
         :param _builtins.int max_jobs: How many jobs the service may run on this account at once.
-        :param _builtins.str server: The Discord server (guild) id.
+        :param _builtins.str server: The Discord server (guild) id, as a string.
         """
         pulumi.set(__self__, "channel", channel)
         pulumi.set(__self__, "max_jobs", max_jobs)
@@ -45,7 +45,7 @@ class AccountInfo(dict):
     @pulumi.getter
     def channel(self) -> _builtins.str:
         """
-        The Discord channel id: the account's identity.
+        The Discord channel id, as a string: the account's identity.
         """
         return pulumi.get(self, "channel")
 
@@ -61,7 +61,7 @@ class AccountInfo(dict):
     @pulumi.getter
     def server(self) -> _builtins.str:
         """
-        The Discord server (guild) id.
+        The Discord server (guild) id, as a string.
         """
         return pulumi.get(self, "server")
 
@@ -80,11 +80,11 @@ class AccountV2Info(dict):
         """
         A v2 account the service holds (its password and session token left out).
 
-        :param _builtins.str email: The PixVerse login email: the account's identity.
-        :param _builtins.int max_jobs: How many jobs the service may run on this account at once.
-        :param _builtins.int account_id: The PixVerse account id of the service's session.
+        :param _builtins.str email: The PixVerse login: the account's identity.
+        :param _builtins.int max_jobs: How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
+        :param _builtins.int account_id: The PixVerse account id the service reported when it last logged in.
         :param _builtins.str session_expires: When the service's PixVerse session ends (ISO 8601, UTC).
-        :param _builtins.str username: The PixVerse username of the service's session.
+        :param _builtins.str username: The PixVerse username the service reported when it last logged in.
         """
         pulumi.set(__self__, "email", email)
         pulumi.set(__self__, "max_jobs", max_jobs)
@@ -99,7 +99,7 @@ class AccountV2Info(dict):
     @pulumi.getter
     def email(self) -> _builtins.str:
         """
-        The PixVerse login email: the account's identity.
+        The PixVerse login: the account's identity.
         """
         return pulumi.get(self, "email")
 
@@ -107,7 +107,7 @@ class AccountV2Info(dict):
     @pulumi.getter(name="maxJobs")
     def max_jobs(self) -> _builtins.int:
         """
-        How many jobs the service may run on this account at once.
+        How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
         """
         return pulumi.get(self, "max_jobs")
 
@@ -115,7 +115,7 @@ class AccountV2Info(dict):
     @pulumi.getter(name="accountId")
     def account_id(self) -> Optional[_builtins.int]:
         """
-        The PixVerse account id of the service's session.
+        The PixVerse account id the service reported when it last logged in.
         """
         return pulumi.get(self, "account_id")
 
@@ -131,7 +131,7 @@ class AccountV2Info(dict):
     @pulumi.getter
     def username(self) -> Optional[_builtins.str]:
         """
-        The PixVerse username of the service's session.
+        The PixVerse username the service reported when it last logged in.
         """
         return pulumi.get(self, "username")
 
@@ -150,9 +150,9 @@ class CapacityAccount(dict):
         One v2 account in the scheduler's view.
 
         :param _builtins.int available: Jobs it can take now.
-        :param _builtins.str email: The PixVerse login email.
+        :param _builtins.str email: The PixVerse login: the account's identity.
         :param _builtins.int executing: Jobs running on it now.
-        :param _builtins.int max_jobs: How many jobs the service may run on this account at once.
+        :param _builtins.int max_jobs: How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
         """
         pulumi.set(__self__, "available", available)
         pulumi.set(__self__, "email", email)
@@ -171,7 +171,7 @@ class CapacityAccount(dict):
     @pulumi.getter
     def email(self) -> _builtins.str:
         """
-        The PixVerse login email.
+        The PixVerse login: the account's identity.
         """
         return pulumi.get(self, "email")
 
@@ -187,7 +187,7 @@ class CapacityAccount(dict):
     @pulumi.getter(name="maxJobs")
     def max_jobs(self) -> _builtins.int:
         """
-        How many jobs the service may run on this account at once.
+        How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
         """
         return pulumi.get(self, "max_jobs")
 

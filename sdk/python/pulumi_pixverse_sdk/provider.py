@@ -28,12 +28,12 @@ class ProviderArgs:
         """
         The set of arguments for constructing a Provider resource.
 
-        :param pulumi.Input[_builtins.str] api_token: The useapi.net API token (a secret). Default: the environment variable USEAPI_TOKEN. Needed by create, read, update and delete; a preview works without it.
-        :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: USEAPI_API_URL, else https://api.useapi.net.
-        :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: USEAPI_CONNECT_TIMEOUT, else 5.
-        :param pulumi.Input[_builtins.int] max_retries: Retries after the first attempt, for 429, 5xx, timeouts and dropped connections. Default: USEAPI_MAX_RETRIES, else 4.
-        :param pulumi.Input[_builtins.float] read_timeout: Seconds to wait for an answer. Default: USEAPI_READ_TIMEOUT, else 30.
-        :param pulumi.Input[_builtins.float] request_timeout: Seconds one call may take in all (every attempt and the waits between). Default: USEAPI_REQUEST_TIMEOUT, else 120.
+        :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+        :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
+        :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
+        :param pulumi.Input[_builtins.int] max_retries: Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.
+        :param pulumi.Input[_builtins.float] read_timeout: Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
+        :param pulumi.Input[_builtins.float] request_timeout: Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
         """
         if api_token is not None:
             pulumi.set(__self__, "api_token", api_token)
@@ -52,7 +52,7 @@ class ProviderArgs:
     @pulumi.getter(name="apiToken")
     def api_token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The useapi.net API token (a secret). Default: the environment variable USEAPI_TOKEN. Needed by create, read, update and delete; a preview works without it.
+        The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
         """
         return pulumi.get(self, "api_token")
 
@@ -64,7 +64,7 @@ class ProviderArgs:
     @pulumi.getter(name="apiUrl")
     def api_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The API's base URL. Default: USEAPI_API_URL, else https://api.useapi.net.
+        The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
         """
         return pulumi.get(self, "api_url")
 
@@ -76,7 +76,7 @@ class ProviderArgs:
     @pulumi.getter(name="connectTimeout")
     def connect_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        Seconds to wait for a connection. Default: USEAPI_CONNECT_TIMEOUT, else 5.
+        Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
         """
         return pulumi.get(self, "connect_timeout")
 
@@ -88,7 +88,7 @@ class ProviderArgs:
     @pulumi.getter(name="maxRetries")
     def max_retries(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Retries after the first attempt, for 429, 5xx, timeouts and dropped connections. Default: USEAPI_MAX_RETRIES, else 4.
+        Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.
         """
         return pulumi.get(self, "max_retries")
 
@@ -100,7 +100,7 @@ class ProviderArgs:
     @pulumi.getter(name="readTimeout")
     def read_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        Seconds to wait for an answer. Default: USEAPI_READ_TIMEOUT, else 30.
+        Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
         """
         return pulumi.get(self, "read_timeout")
 
@@ -112,7 +112,7 @@ class ProviderArgs:
     @pulumi.getter(name="requestTimeout")
     def request_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        Seconds one call may take in all (every attempt and the waits between). Default: USEAPI_REQUEST_TIMEOUT, else 120.
+        Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
         """
         return pulumi.get(self, "request_timeout")
 
@@ -139,12 +139,12 @@ class Provider(pulumi.ProviderResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] api_token: The useapi.net API token (a secret). Default: the environment variable USEAPI_TOKEN. Needed by create, read, update and delete; a preview works without it.
-        :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: USEAPI_API_URL, else https://api.useapi.net.
-        :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: USEAPI_CONNECT_TIMEOUT, else 5.
-        :param pulumi.Input[_builtins.int] max_retries: Retries after the first attempt, for 429, 5xx, timeouts and dropped connections. Default: USEAPI_MAX_RETRIES, else 4.
-        :param pulumi.Input[_builtins.float] read_timeout: Seconds to wait for an answer. Default: USEAPI_READ_TIMEOUT, else 30.
-        :param pulumi.Input[_builtins.float] request_timeout: Seconds one call may take in all (every attempt and the waits between). Default: USEAPI_REQUEST_TIMEOUT, else 120.
+        :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+        :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
+        :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
+        :param pulumi.Input[_builtins.int] max_retries: Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.
+        :param pulumi.Input[_builtins.float] read_timeout: Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
+        :param pulumi.Input[_builtins.float] request_timeout: Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
         """
         ...
     @overload

@@ -23,42 +23,42 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def api_token(self) -> Optional[str]:
         """
-        The useapi.net API token (a secret). Default: the environment variable USEAPI_TOKEN. Needed by create, read, update and delete; a preview works without it.
+        The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
         """
         return __config__.get('apiToken')
 
     @_builtins.property
     def api_url(self) -> Optional[str]:
         """
-        The API's base URL. Default: USEAPI_API_URL, else https://api.useapi.net.
+        The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
         """
         return __config__.get('apiUrl')
 
     @_builtins.property
     def connect_timeout(self) -> Optional[float]:
         """
-        Seconds to wait for a connection. Default: USEAPI_CONNECT_TIMEOUT, else 5.
+        Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
         """
         return __config__.get_float('connectTimeout')
 
     @_builtins.property
     def max_retries(self) -> Optional[int]:
         """
-        Retries after the first attempt, for 429, 5xx, timeouts and dropped connections. Default: USEAPI_MAX_RETRIES, else 4.
+        Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.
         """
         return __config__.get_int('maxRetries')
 
     @_builtins.property
     def read_timeout(self) -> Optional[float]:
         """
-        Seconds to wait for an answer. Default: USEAPI_READ_TIMEOUT, else 30.
+        Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
         """
         return __config__.get_float('readTimeout')
 
     @_builtins.property
     def request_timeout(self) -> Optional[float]:
         """
-        Seconds one call may take in all (every attempt and the waits between). Default: USEAPI_REQUEST_TIMEOUT, else 120.
+        Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
         """
         return __config__.get_float('requestTimeout')
 
