@@ -78,8 +78,8 @@ def _per_file(output: str, files: dict[str, Snippet], pattern: str) -> list[str]
     """A checker's complaints, each as `FILE:LINE: message` of the snippet (and line) it is about."""
     problems = []
     for line in output.splitlines():
-        match = re.match(pattern, line)
-        if match and match["file"] in files:
+        match = re.search(pattern, line)
+        if match and match["file"] in files and not match["message"].startswith("note:"):
             snippet = files[match["file"]]
             problems.append(
                 f"{_shown(snippet.path)}:{snippet.line + int(match['line']) - 1}: {match['message']}"
