@@ -174,6 +174,17 @@ def release() -> dict[str, str]:
     }
 
 
+def go_options(repository: str) -> dict[str, Any]:
+    """The Go SDK's options: the module `<repository>/sdk/go` (sdk/go, its go.mod written by the
+    generator), its package `pixverse` in it, the plugin at the schema's version."""
+    return {
+        "importBasePath": f"{repository.removeprefix('https://')}/sdk/go/pixverse",
+        "respectSchemaVersion": True,
+    }
+
+
 def schema_json() -> str:
     """The schema as the engine asks for it, at this release (`release()`)."""
-    return json.dumps({**SCHEMA, **release()}, indent=2) + "\n"
+    meta = release()
+    language = {**SCHEMA["language"], "go": go_options(meta["repository"])}
+    return json.dumps({**SCHEMA, **meta, "language": language}, indent=2) + "\n"
