@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make the Pulumi CLI, its Python language host and its two Python scripts available, and with
-# `--all-hosts` the YAML and Node.js language hosts too; print the folder that holds them (stdout carries
+# `--all-hosts` the YAML, Node.js and Go language hosts too; print the folder that holds them (stdout carries
 # only that folder; progress goes to stderr: a build prints one line per stage with the seconds elapsed,
 # and Go's own output goes to a log file beside the cache entry, whose path it prints).
 #
@@ -22,7 +22,8 @@
 # Idempotent: a cache entry is finished only when every part is there and its marker is written,
 # which happens last; anything else (an interrupted or failed build) is built again from scratch.
 # The Node.js language host (pulumi-language-nodejs of sdk/v3 at $LANGUAGE_HOST_VERSION, built like the
-# Python host) joins the printed folder the same way as the YAML host, and its version is in that key.
+# Python host) and the Go language host (pulumi-language-go of sdk/v3 at $GO_HOST_VERSION, likewise) join
+# the printed folder the same way as the YAML host, and their versions are in that key.
 set -euo pipefail
 ALL_HOSTS=false
 case "${1:-}" in
@@ -34,14 +35,16 @@ esac
 PULUMI_VERSION="3.274.1"         # the CLI; the one place its version is named
 LANGUAGE_HOST_VERSION="3.68.0"   # sdk/v3 version whose python/cmd/pulumi-language-python is built
 YAML_HOST_VERSION="1.25.0"       # github.com/pulumi/pulumi-yaml version whose cmd/pulumi-language-yaml is built
+GO_HOST_VERSION="3.66.0"         # the newest sdk/v3 that carries go/pulumi-language-go, which is built
 CACHE_ROOT="${PIXVERSE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-pixverse}"
 DEST="$CACHE_ROOT/pulumi-v$PULUMI_VERSION-python-host-v$LANGUAGE_HOST_VERSION"
 MARKER="$DEST/.complete"
 PARTS=(pulumi pulumi-language-python pulumi-language-python-exec pulumi-resource-pulumi-python)
 YAML_HOST="pulumi-language-yaml"
 NODE_HOST="pulumi-language-nodejs"
-# the printed folder: DEST's parts (linked), the YAML host and the Node.js host
-OUT="$DEST-yaml-host-v$YAML_HOST_VERSION-nodejs-host-v$LANGUAGE_HOST_VERSION"
+GO_HOST="pulumi-language-go"
+# the printed folder: DEST's parts (linked), the YAML host, the Node.js host and the Go host
+OUT="$DEST-yaml-host-v$YAML_HOST_VERSION-nodejs-host-v$LANGUAGE_HOST_VERSION-go-host-v$GO_HOST_VERSION"
 MODULE_ROOT="github.com/pulumi/pulumi"
 
 say() { echo "ensure-pulumi: $*" >&2; }
@@ -66,34 +69,39 @@ use_path_cli() {
   [ "$ALL_HOSTS" = true ] || { echo "$dir"; return; }
   [ -x "$dir/$YAML_HOST" ] || { say "pulumi $have on PATH has no YAML language host beside it"; return 1; }
   [ -x "$dir/$NODE_HOST" ] || { say "pulumi $have on PATH has no Node.js language host beside it"; return 1; }
+  [ -x "$dir/$GO_HOST" ] || { say "pulumi $have on PATH has no Go language host beside it"; return 1; }
   echo "$dir"
 }
 
 use_output() {  # the printed folder, finished, made from a finished CLI entry
   [ -f "$OUT/.complete" ] && [ -f "$MARKER" ] || return 1
-  if ! has_every_part "$OUT/bin" || [ ! -x "$OUT/bin/$YAML_HOST" ] || [ ! -x "$OUT/bin/$NODE_HOST" ]; then
+  if ! has_every_part "$OUT/bin" || [ ! -x "$OUT/bin/$YAML_HOST" ] || [ ! -x "$OUT/bin/$NODE_HOST" ] \
+    || [ ! -x "$OUT/bin/$GO_HOST" ]; then
     say "the cache in $OUT is incomplete: assembling it again"
     return 1
   fi
   echo "$OUT/bin"
 }
 
-with_yaml_host() {  # with_yaml_host CLI_DIR: assemble the printed folder, marker last: CLI_DIR's parts
+with_all_hosts() {  # with_all_hosts CLI_DIR: assemble the printed folder, marker last: CLI_DIR's parts
   # (hard links: the CLI looks for language hosts beside its resolved executable and warns about any
-  # it finds on PATH instead) and the YAML host (CLI_DIR's own when it has one, else built)
+  # it finds on PATH instead) and the YAML, Node.js and Go hosts (CLI_DIR's own when it has them, else built)
   local staging="$OUT.partial" part
   rm -rf "$staging" && mkdir -p "$staging/bin"
-  for part in "${PARTS[@]}" "$YAML_HOST" "$NODE_HOST"; do
+  for part in "${PARTS[@]}" "$YAML_HOST" "$NODE_HOST" "$GO_HOST"; do
     [ ! -x "$1/$part" ] || ln "$1/$part" "$staging/bin/$part" 2>/dev/null || cp "$1/$part" "$staging/bin/$part"
   done
   if { [ ! -x "$staging/bin/$YAML_HOST" ] && ! build_yaml_host "$staging/bin"; } \
-    || { [ ! -x "$staging/bin/$NODE_HOST" ] && ! build_node_host "$staging/bin"; }; then
+    || { [ ! -x "$staging/bin/$NODE_HOST" ] \
+      && ! build_sdk_host Node.js "nodejs/cmd/$NODE_HOST" "$LANGUAGE_HOST_VERSION" "$staging/bin/$NODE_HOST"; } \
+    || { [ ! -x "$staging/bin/$GO_HOST" ] \
+      && ! build_sdk_host Go "go/$GO_HOST" "$GO_HOST_VERSION" "$staging/bin/$GO_HOST"; }; then
     rm -rf "$staging"
     return 1
   fi
   rm -rf "$OUT" && mv "$staging" "$OUT"
   touch "$OUT/.complete"
-  stage "done: pulumi $("$OUT/bin/pulumi" version) with its Python, YAML and Node.js language hosts ready in" \
+  stage "done: pulumi $("$OUT/bin/pulumi" version) with its Python, YAML, Node.js and Go language hosts ready in" \
     "$OUT/bin"
   echo "$OUT/bin"
 }
@@ -106,18 +114,16 @@ build_yaml_host() {  # build_yaml_host DIR: pulumi-language-yaml into DIR, from 
     "github.com/pulumi/pulumi-yaml/cmd/$YAML_HOST@v$YAML_HOST_VERSION"
 }
 
-build_node_host() {  # build_node_host DIR: pulumi-language-nodejs into DIR, from the Go module proxy
-  command -v go >/dev/null 2>&1 || { say "no Go toolchain: cannot build the Node.js language host"; return 1; }
+build_sdk_host() {  # build_sdk_host WHAT PACKAGE VERSION OUTPUT: the language host at PACKAGE of sdk/v3
+  # at VERSION (its own module is not served) into OUTPUT, from the Go module proxy, like the Python host
+  local what="$1" package="$MODULE_ROOT/sdk/v3/$2" version="$3" work status=0
+  command -v go >/dev/null 2>&1 || { say "no Go toolchain: cannot build the $what language host"; return 1; }
   export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:--buildvcs=false}"
-  local work package="$MODULE_ROOT/sdk/v3/nodejs/cmd/$NODE_HOST" status=0
   work="$(mktemp -d)"
-  stage "compile: the Node.js language host (sdk/v3 v$LANGUAGE_HOST_VERSION; Go's output: $BUILD_LOG)"
-  logged "resolve the Node.js language host's module" \
-    prepare_module "$work" "$MODULE_ROOT/sdk/v3@v$LANGUAGE_HOST_VERSION" \
-    && logged "download the Node.js language host's modules" \
-      in_dir "$work" go get "$package@v$LANGUAGE_HOST_VERSION" \
-    && logged "compile the Node.js language host" \
-      compile "$work" "$package" "v$LANGUAGE_HOST_VERSION" "$1/$NODE_HOST" \
+  stage "compile: the $what language host (sdk/v3 v$version; Go's output: $BUILD_LOG)"
+  logged "resolve the $what language host's module" prepare_module "$work" "$MODULE_ROOT/sdk/v3@v$version" \
+    && logged "download the $what language host's modules" in_dir "$work" go get "$package@v$version" \
+    && logged "compile the $what language host" compile "$work" "$package" "v$version" "$4" \
     || status=1
   rm -rf "$work"
   return "$status"
@@ -241,7 +247,7 @@ build_from_go_proxy() {
 }
 
 if [ "$ALL_HOSTS" = true ]; then
-  use_path_cli || use_output || { cli_dir="$(use_cache || install_official || build_from_go_proxy)" && with_yaml_host "$cli_dir"; }
+  use_path_cli || use_output || { cli_dir="$(use_cache || install_official || build_from_go_proxy)" && with_all_hosts "$cli_dir"; }
 else
   use_path_cli || use_cache || install_official || build_from_go_proxy
 fi

@@ -5,7 +5,7 @@
 #   dev        the dev tools (pyproject's `dev` group: pytest, ruff, mypy, the pipelines' linters)
 #   sdk        the generated Python SDK (sdk/python)
 #   release    the release tools (pyproject's `release` group: build, twine, PyInstaller)
-#   all-hosts  the YAML and Node.js language hosts beside the CLI
+#   all-hosts  the YAML, Node.js and Go language hosts beside the CLI
 #   no-cli     no Pulumi CLI (tools/release builds without one)
 # Safe to run again: each step is skipped when its result is already there and current. What pip prints
 # goes to a log in .venv, shown only when an install fails.

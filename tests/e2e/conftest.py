@@ -13,10 +13,10 @@ from harness import StackUnderTest, new_stack
 
 @pytest.fixture(scope="session")
 def pulumi_cli() -> str:
-    """The real CLI, its Python, YAML and Node.js language hosts, and Node.js; a missing one fails the
-    suite (tools/test installs them), never skips it."""
+    """The real CLI, its Python, YAML, Node.js and Go language hosts, Node.js and Go; a missing one fails
+    the suite (tools/test installs them), never skips it."""
     tools = ("pulumi", "pulumi-language-python", "pulumi-resource-pulumi-python", "pulumi-language-yaml")
-    for tool in (*tools, "pulumi-language-nodejs", "node"):
+    for tool in (*tools, "pulumi-language-nodejs", "node", "pulumi-language-go", "go"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not on PATH: run the tests with tools/test, which installs it")
     return str(shutil.which("pulumi"))

@@ -382,7 +382,8 @@ def new_yaml_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.T
 
 class SdkExampleStack(StackUnderTest):
     """A stack of examples/<language> (a program using the generated SDK, sdk/<language>) as written, in
-    a copy of the repository's layout: the example beside a .venv, its installed packages linked."""
+    a copy of the repository's layout: the example beside a .venv and sdk/ (where examples/go/go.mod's
+    replace points), its installed packages linked."""
 
     def __init__(self, language: str, root: Path, api_url: str) -> None:
         self.language = language
@@ -396,4 +397,5 @@ class SdkExampleStack(StackUnderTest):
         )
         if (source / "node_modules").is_dir():
             (self.work_dir / "node_modules").symlink_to(source / "node_modules")
-        (self.work_dir.parents[1] / ".venv").symlink_to(REPO_ROOT / ".venv")
+        for shared in (".venv", "sdk"):
+            (self.work_dir.parents[1] / shared).symlink_to(REPO_ROOT / shared)

@@ -1,6 +1,7 @@
-"""The SDK examples (examples/typescript with sdk/nodejs, examples/python with sdk/python) through plain
-CLI commands as written: up, a change, refresh of a change made outside Pulumi, `pulumi import` of a
-live account, destroy; no credential in what the CLI printed or stored after any step."""
+"""The SDK examples (examples/typescript with sdk/nodejs, examples/python with sdk/python, examples/go with
+sdk/go, each run by its language host) through plain CLI commands as written: up, a change, refresh of a
+change made outside Pulumi, `pulumi import` of a live account, destroy; no credential in what the CLI
+printed or stored after any step."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ LIVE = {
 }
 
 
-@pytest.fixture(scope="module", params=["typescript", "python"])
+@pytest.fixture(scope="module", params=["typescript", "python", "go"])
 def stack(request, pulumi_cli, service, api_token, tmp_path_factory) -> Iterator[SdkExampleStack]:
     service.reset()
     under_test = SdkExampleStack(request.param, tmp_path_factory.mktemp(request.param), service.url)
@@ -68,7 +69,7 @@ def test_the_sdk_examples_run_as_written(stack, service):
 
     service.seed(wire(LIVE))
     step = Step(service)
-    # no code printed: the Node.js and Python hosts we can build lack GenerateProgram (DESIGN.md)
+    # no code printed: the Node.js, Python and Go hosts we can build lack GenerateProgram (DESIGN.md)
     stack.cli("import", V1_TYPE, "live", LIVE["channel"], "--yes", "--protect=false", "--generate-code=false")
     assert {r["method"] for r in step.requests()} == {"GET"}
     assert stack.accounts_in_state(V1_TYPE)["live"]["outputs"]["maxJobs"] == LIVE["maxJobs"]

@@ -1,14 +1,16 @@
-"""The committed schema and SDKs (sdk/schema.json, sdk/python, sdk/nodejs) are exactly what tools/gen-sdk
-writes from the plugin's schema today: a schema change without regenerated SDKs fails here."""
+"""The committed schema and SDKs (sdk/schema.json, sdk/python, sdk/nodejs, sdk/go) are exactly what
+tools/gen-sdk writes from the plugin's schema today: a schema change without regenerated SDKs fails here.
+The Go SDK passes `go vet` and builds, as a Go user's `go build` would."""
 
 from __future__ import annotations
 
 import filecmp
+import os
 import subprocess
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-LANGUAGES = ("python", "nodejs")
+LANGUAGES = ("python", "nodejs", "go")
 
 
 def tree(root: Path) -> set[str]:
@@ -32,6 +34,13 @@ def test_the_committed_sdks_are_what_the_schema_generates(tmp_path):
         stale = [n for n in sorted(tree(fresh)) if not filecmp.cmp(fresh / n, committed / n, shallow=False)]
         assert stale == [], f"sdk/{language}: {stale} differ from the schema's; run tools/gen-sdk"
     schema = "sdk/schema.json"
-    assert filecmp.cmp(tmp_path / "schema.json", REPO_ROOT / schema, shallow=False), (
-        f"{schema}: run tools/gen-sdk"
-    )
+    assert filecmp.cmp(tmp_path / "schema.json", REPO_ROOT / schema, shallow=False), f"{schema}: run tools/gen-sdk"
+
+
+def test_the_go_sdk_vets_and_builds():
+    env = {**os.environ, "GOTOOLCHAIN": "local", "GOFLAGS": "-mod=readonly"}  # go.mod and go.sum as committed
+    for command in (["go", "vet", "./..."], ["go", "build", "./..."]):
+        done = subprocess.run(
+            command, cwd=REPO_ROOT / "sdk" / "go", env=env, capture_output=True, text=True, timeout=600
+        )
+        assert done.returncode == 0, f"`{' '.join(command)}` in sdk/go:\n{done.stderr}"

@@ -1,4 +1,4 @@
-"""One version names everything: the package's (pyproject.toml) is the plugin's, the schema's, both SDKs'
+"""One version names everything: the package's (pyproject.toml) is the plugin's, the schema's, every SDK's
 and every release artifact's."""
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ def test_the_package_version_is_the_plugins_the_schemas_the_sdks_and_the_artifac
         ]["version"],
         "sdk/python's pulumi-plugin.json": json.loads(
             (SDK / "python" / "pulumi_pixverse_sdk" / "pulumi-plugin.json").read_text()
+        )["version"],
+        "sdk/go's pulumi-plugin.json": json.loads(
+            (SDK / "go" / "pixverse" / "pulumi-plugin.json").read_text()
         )["version"],
         "tools/release.py": release.VERSION,
     }

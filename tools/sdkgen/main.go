@@ -1,10 +1,11 @@
 // Command sdkgen writes the pixverse plugin's SDKs from its schema with Pulumi's own code generators,
-// at the CLI's version: `sdkgen SCHEMA.json OUT` writes OUT/python and OUT/nodejs. The language hosts
-// we can build are too old for `pulumi package gen-sdk` (DESIGN.md, "The real engine").
+// at the CLI's version: `sdkgen SCHEMA.json OUT` writes OUT/python, OUT/nodejs and OUT/go. The language
+// hosts we can build are too old for `pulumi package gen-sdk` (DESIGN.md, "The real engine").
 //
 // Two files are then made publishable as they are: package.json points at what `npm run build`
 // compiles into bin/ and packs only that (with README and LICENSE), and the Python pyproject.toml
-// states its license as the SPDX string current setuptools asks for (a table is deprecated).
+// states its license as the SPDX string current setuptools asks for (a table is deprecated). The Go
+// SDK is a module of its own (OUT/go/go.mod, which tools/gen-sdk completes with `go mod tidy`).
 package main
 
 import (
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
@@ -124,6 +126,13 @@ func run(schemaPath, out string) error {
 				return nil, err
 			}
 			return files, packFromBin(files)
+		},
+		"go": func(pkg *schema.Package) (map[string][]byte, error) {
+			// The Go generator writes go.mod (the module importBasePath's parent, requiring sdk/v3) only
+			// for a package in "pack" mode, which for Python would also change the generated code: set it
+			// here, for Go alone. Otherwise it is the schema's respectSchemaVersion.
+			pkg.SupportPack = true
+			return gogen.GeneratePackage(tool, pkg, nil)
 		},
 	}
 	for language, generate := range generators {

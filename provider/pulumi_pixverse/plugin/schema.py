@@ -233,6 +233,18 @@ def release() -> dict[str, str]:
     }
 
 
+def go_options(repository: str) -> dict[str, Any]:
+    """The Go SDK's options: the module `<repository>/sdk/go` (sdk/go, its go.mod written by the
+    generator), its package `pixverse` in it, the plugin at the schema's version."""
+    return {
+        "importBasePath": f"{repository.removeprefix('https://')}/sdk/go/pixverse",
+        "respectSchemaVersion": True,
+    }
+
+
 def schema_json() -> str:
     """The schema as the engine asks for it, at this release (`release()`)."""
-    return json.dumps({**package(), **release()}, indent=2) + "\n"
+    meta = release()
+    schema = package()
+    schema["language"]["go"] = go_options(meta["repository"])
+    return json.dumps({**schema, **meta}, indent=2) + "\n"
