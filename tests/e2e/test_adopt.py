@@ -31,7 +31,7 @@ def adopt_stack(pulumi_cli, service, api_token, tmp_path_factory) -> StackUnderT
 
 
 def adopt(stack: StackUnderTest, *flags: str) -> Any:
-    """Run the adopt command in the stack's project folder, as the README shows it."""
+    """Run the adopt command in the stack's project folder, as docs/import-and-adopt.md shows it."""
     return stack.run([sys.executable, "-m", "pulumi_pixverse", "adopt", "--stack", stack.name, *flags])
 
 

@@ -1,16 +1,16 @@
-"""A `pulumi up` killed mid-create (a pipeline runner that dies), and the recovery the README gives.
+"""A `pulumi up` killed mid-create (a pipeline runner that dies), and the recovery docs/operations.md gives.
 
 The CLI, its language host, the Python program and the dynamic provider plugin are all killed with
 SIGKILL while the provider waits on its POSTs. The emulator then finishes what it had received: two
 POSTs create their accounts after the client died, two are lost unanswered. The stack is left with a
 lock, four pending creates and no account in its state, and the service holds two of the four. The
-recovery is the README's "If a deployment was interrupted", in plain `pulumi` commands:
+recovery is docs/operations.md's "If a deployment was interrupted", in plain `pulumi` commands:
 
     pulumi cancel --yes                              # removes the lock the killed run left
     pulumi refresh --yes --clear-pending-creates     # drops the pending creates from the state
     pulumi up --yes                                  # adopts what the service made, creates the rest
 
-The last test kills an up run with PULUMI_SKIP_CHECKPOINTS=true (README "Large pools on a
+The last test kills an up run with PULUMI_SKIP_CHECKPOINTS=true (docs/performance.md "Large pools on a
 self-managed backend"), which leaves the state as it was before the run, and repairs it with
 `pulumi cancel` and `pulumi up`.
 """
@@ -146,7 +146,7 @@ def test_a_killed_up_is_recovered_by_cancel_refresh_and_up(stack, emulator, arri
     assert f"(pid {up.process.pid})" in locked.value.output, "the lock names the killed CLI"
     assert len(emulator.requests()) == mark
 
-    # The recovery, exactly as the README gives it.
+    # The recovery, exactly as docs/operations.md gives it.
     canceled = stack.cli("cancel", "--yes")
     assert f"The currently running update for '{stack.name}' has been canceled!" in canceled
     assert lock_files(stack) == []
@@ -206,7 +206,7 @@ DELETE = "DELETE /v1/pixverse/account/{channel}"
 
 
 def test_a_killed_up_without_checkpoints_is_repaired_by_the_next_up(stack, emulator, arrived):
-    """README "Large pools on a self-managed backend": with PULUMI_SKIP_CHECKPOINTS=true the killed
+    """docs/performance.md "Large pools on a self-managed backend": with PULUMI_SKIP_CHECKPOINTS=true the killed
     run's edits never reach the state, and the next `pulumi up` repairs that: no POST, the one DELETE
     again."""
     kept, gone, added = ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[2:]

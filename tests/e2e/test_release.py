@@ -343,7 +343,7 @@ def test_a_users_project_runs_from_the_release_alone(
 def test_without_a_reachable_release_the_cli_says_which_plugin_to_install(
     pulumi_cli: str, dist: Path, releases: Releases, service: EmulatorAdmin, tmp_path: Path
 ) -> None:
-    """The official CLI's own message when it cannot download the plugin (README, Troubleshooting)."""
+    """The official CLI's own message when it cannot download the plugin (docs/troubleshooting.md)."""
     stack = ReleaseProject("yaml", tmp_path, service.url, dist, releases)
     stack.env["PULUMI_PLUGIN_DOWNLOAD_URL_OVERRIDES"] = f"^{re.escape(RELEASES)}$={releases.url}missing/"
     (stack.work_dir / "Pulumi.yaml").write_text(

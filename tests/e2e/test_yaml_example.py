@@ -1,4 +1,4 @@
-"""The README's Pulumi YAML example (examples/yaml, stack `local`) runs as written: its own Pulumi.yaml
+"""The Pulumi YAML example of docs/plugin.md (examples/yaml, stack `local`) runs as written: its own Pulumi.yaml
 (the plugin from the virtualenv of the repository two folders up) and its stack file (made-up
 credentials encrypted with the passphrase `pixverse-local-emulator`), against the emulator."""
 
@@ -24,7 +24,7 @@ class ExampleStack(StackUnderTest):
 
 def test_the_yaml_example_runs_as_written(pulumi_cli, service, tmp_path_factory):
     stack = ExampleStack("local", tmp_path_factory.mktemp("example"), service.url, "pixverse-local-emulator")
-    stack.env["USEAPI_TOKEN"] = service.token  # as the README runs it: the token from the environment
+    stack.env["USEAPI_TOKEN"] = service.token  # as docs/plugin.md runs it: the token from the environment
     stack.tokens.extend([service.token, *MADE_UP])
     step = Step(service)
     printed = stack.up()
