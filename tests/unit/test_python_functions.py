@@ -4,6 +4,7 @@ under Pulumi's test mocks; the HTTP is real)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pulumi
@@ -23,10 +24,15 @@ class _NoResources(pulumi.runtime.Mocks):
 
 @pytest.fixture
 def stack_config(emulator):
+    # Pulumi's mocks run on the thread's event loop; tests before may have closed it (asyncio.run).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     pulumi.runtime.set_mocks(_NoResources(), preview=True)
     pulumi.runtime.set_all_config({"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url})
     yield
     pulumi.runtime.set_all_config({})
+    asyncio.set_event_loop(None)
+    loop.close()
 
 
 @pulumi.runtime.test
