@@ -174,8 +174,8 @@ class StackUnderTest:
         self.cli("config", "set", "--secret", name, stdin=value)
 
     def set_accounts(self, accounts: list[dict[str, Any]], setting: str = "pixverse:accounts") -> None:
-        """Write `setting` (pixverse:accounts or pixverse:accountsV2) as docs/dynamic-provider.md shows: ids as
-        strings, each credential (Discord token, password, token) a secret passed on stdin."""
+        """Write `setting` (pixverse:accounts or pixverse:accountsV2) as docs/dynamic-provider.md shows:
+        ids as strings, each credential (Discord token, password, token) a secret passed on stdin."""
         self.tokens.extend(
             a[f] for a in accounts for f in _SECRET_FIELDS if a.get(f) and a[f] not in self.tokens
         )

@@ -206,9 +206,9 @@ DELETE = "DELETE /v1/pixverse/account/{channel}"
 
 
 def test_a_killed_up_without_checkpoints_is_repaired_by_the_next_up(stack, emulator, arrived):
-    """docs/performance.md "Large pools on a self-managed backend": with PULUMI_SKIP_CHECKPOINTS=true the killed
-    run's edits never reach the state, and the next `pulumi up` repairs that: no POST, the one DELETE
-    again."""
+    """docs/performance.md "Large pools on a self-managed backend": with PULUMI_SKIP_CHECKPOINTS=true
+    the killed run's edits never reach the state, and the next `pulumi up` repairs that: no POST, the
+    one DELETE again."""
     kept, gone, added = ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[2:]
     stack.set_accounts([kept, gone])
     stack.cli("up", "--yes")

@@ -25,8 +25,8 @@ first on PATH (the Python language host runs the `python` it finds there):
     cd /tmp/prev && pulumi stack init <STACK>
     pulumi config set pixverse:apiUrl http://127.0.0.1:<PORT>
     printf %s useapi-upgrade-fixture-token | pulumi config set --secret pixverse:apiToken
-    # each account of the release below, as docs/dynamic-provider.md shows: ids with --type string, maxJobs with
-    # --type int, each credential with --secret on stdin:
+    # each account of the release below, as docs/dynamic-provider.md shows: ids with --type string,
+    # maxJobs with --type int, each credential with --secret on stdin:
     pulumi config set --path 'pixverse:accounts[i].<field>' ...
     pulumi config set --path 'pixverse:accountsV2[i].<field>' ...
     pulumi up --yes && pulumi stack export --file previous-release-<v1|v2>.json

@@ -1,6 +1,6 @@
 """From a project of your own: the built wheel, installed alone in the project's own virtualenv, as
-docs/dynamic-provider.md's "Use it in your own project" shows, driven by plain `pulumi` commands (tools/pulumi with
-the project's virtualenv active).
+docs/dynamic-provider.md's "Use it in your own project" shows, driven by plain `pulumi` commands
+(tools/pulumi with the project's virtualenv active).
 
 The project is not this repository: its own Pulumi.yaml (runtime python, `virtualenv: venv`), its own
 program declaring accounts one by one and through `declare_pool`, exporting every attribute the two

@@ -1,5 +1,5 @@
-"""The Pulumi YAML example of docs/plugin.md (examples/yaml, stack `local`) runs as written: its own Pulumi.yaml
-(the plugin from the virtualenv of the repository two folders up) and its stack file (made-up
+"""The Pulumi YAML example of docs/plugin.md (examples/yaml, stack `local`) runs as written: its own
+Pulumi.yaml (the plugin from the virtualenv of the repository two folders up) and its stack file (made-up
 credentials encrypted with the passphrase `pixverse-local-emulator`), against the emulator."""
 
 from __future__ import annotations

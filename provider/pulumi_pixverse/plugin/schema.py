@@ -199,7 +199,7 @@ def package(kinds: Sequence[Kind] | None = None) -> dict[str, Any]:
                 "readme": _SDK_README,
             },
             "python": {
-                "packageName": "pulumi_pixverse_sdk",  # pulumi_pixverse is this package (docs/plugin.md, "SDKs")
+                "packageName": "pulumi_pixverse_sdk",  # pulumi_pixverse is this package (docs/plugin.md)
                 "respectSchemaVersion": True,
                 "pyproject": {"enabled": True},
                 "readme": _SDK_README,
