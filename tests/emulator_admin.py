@@ -52,6 +52,15 @@ class EmulatorAdmin:
         """The v2 accounts keyed by email, as they were sent: real password, token when given."""
         return dict(self._call("GET", "accounts-v2"))
 
+    def plant(self, account: dict[str, Any]) -> None:
+        """Configure a v1 account as another owner would (a dashboard, another team's stack), without
+        an entry in the request log."""
+        self._call("POST", "accounts", account)
+
+    def plant_v2(self, account: dict[str, Any]) -> None:
+        """Configure a v2 account as another owner would, without an entry in the request log."""
+        self._call("POST", "accounts-v2", account)
+
     def refuse_login(self, email: str) -> None:
         """Make PixVerse refuse the login of `email`: a v2 POST for it answers 401 until reset."""
         self._call("POST", "refuse-login", {"email": email})

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .accounts import differences
 from .client import AuthenticationError, NotFoundError, PixverseClient, PixverseError, RetriesExhaustedError
 from .models import FIELDS
 from .pulumi_cli import CommandError as AdoptError
@@ -34,17 +35,6 @@ def read_stack_config(stack: str) -> dict[str, Any]:
         elif entry.get("value") is not None:
             config[key] = entry["value"]
     return config
-
-
-def differences(declared: dict[str, Any], live: dict[str, Any]) -> list[str]:
-    """The fields where a declared entry and its live account differ; the token's value never shown."""
-    found = []
-    for field in FIELDS:
-        want, have = declared.get(field), live.get(field)
-        if str(want) == str(have):
-            continue
-        found.append(field if field == "discord" else f"{field} (declared {want}, live {have})")
-    return found
 
 
 def adopt(stack: str, dry_run: bool) -> list[str]:
@@ -75,7 +65,7 @@ def adopt(stack: str, dry_run: bool) -> list[str]:
     names = {str(e.get("name") or e.get("channel")) for e in entries if isinstance(e, dict)}
     lines = []
     for channel, entry in sorted(declared.items()):
-        if channel in live and (changed := differences(entry, live[channel])):
+        if channel in live and (changed := differences(FIELDS, entry, live[channel], ("discord",))):
             name = entry.get("name") or channel
             lines.append(
                 f"declared {name} (channel {channel}) differs from the service: {', '.join(changed)}"

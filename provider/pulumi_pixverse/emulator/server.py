@@ -18,6 +18,9 @@ Admin routes, without auth, never logged and never faulted (the server listens o
     GET    /_emulator/connections    200 {"connections": n}: TCP connections that carried API requests
     GET    /_emulator/accounts       200 the v1 accounts (may be {})
     GET    /_emulator/accounts-v2    200 the v2 accounts as sent, real password included (may be {})
+    POST   /_emulator/accounts       body: a v1 account; stored as if another owner (a dashboard,
+                                     another team's stack) had configured it: not in the request log; 204
+    POST   /_emulator/accounts-v2    body: a v2 account, likewise; 204
     POST   /_emulator/refuse-login   body {"email"}: PixVerse refuses that login from now on; 204
     DELETE /_emulator/refuse-login   body {"email"}: PixVerse accepts that login again; 204
     POST   /_emulator/faults         add a fault rule (see faults.parse_fault); 204
@@ -112,6 +115,10 @@ def answer(store: AccountStore, route: str, key: str, body: object) -> tuple[int
         return error.status, error.body()
 
 
+class _Cut(bytes):
+    """A JSON answer cut short (a `truncate` fault): sent as it is, still typed as JSON."""
+
+
 def _parse_json(raw: bytes) -> Any:
     """The JSON value of a request body, or None when it is empty or not valid JSON."""
     try:
@@ -202,6 +209,11 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = 401, ServiceError(401, "Unauthorized").body()
         else:
             status, payload = answer(server.store, route, key, body)
+        if fault is not None and fault.merge is not None and isinstance(payload, dict):
+            payload = {**payload, **fault.merge}
+        if fault is not None and fault.truncate and payload is not None:
+            data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+            payload = _Cut(data[: len(data) // 2])
         server.record({**entry, "status": status})
         return status, payload, headers
 
@@ -213,6 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
         """
         if payload is None:
             data, content_type = b"", None
+        elif isinstance(payload, _Cut):
+            data, content_type = bytes(payload), "application/json"
         elif isinstance(payload, str):
             data, content_type = payload.encode("utf-8"), "text/plain;charset=UTF-8"
         else:
@@ -402,6 +416,10 @@ class EmulatorServer(ThreadingHTTPServer):
                 self.latency = parse_latency(body)
             elif key == "POST /_emulator/faults":
                 self.add_fault(body)
+            elif key == "POST /_emulator/accounts":
+                self.store.upsert(str(body.get("channel")) if isinstance(body, dict) else "", body)
+            elif key == "POST /_emulator/accounts-v2":
+                self.store.upsert_v2(email if isinstance(email, str) else "", body)
             elif key == "POST /_emulator/refuse-login":
                 self.store.refuse_login(email)
             elif key == "DELETE /_emulator/refuse-login":

@@ -38,6 +38,13 @@ _CONFIG: dict[str, dict[str, Any]] = {
         "description": "Retries after the first attempt, for 429, 5xx, timeouts and dropped connections. "
         "Default: USEAPI_MAX_RETRIES, else 4.",
     },
+    "allowOverwrite": {
+        "type": "boolean",
+        "description": "Let a create write the declared values over a live account of the same channel or "
+        "email that differs from them (an account this stack did not make). Default: USEAPI_ALLOW_OVERWRITE, "
+        "else false: such a create fails, naming the fields that differ; an identical account is taken "
+        "over without a write either way.",
+    },
 }
 
 _MAX_JOBS = "How many jobs the service may run on this account at once"

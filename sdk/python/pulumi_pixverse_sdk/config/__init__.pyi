@@ -14,6 +14,11 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
 
+allowOverwrite: Optional[bool]
+"""
+Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Default: USEAPI_ALLOW_OVERWRITE, else false: such a create fails, naming the fields that differ; an identical account is taken over without a write either way.
+"""
+
 apiToken: Optional[str]
 """
 The useapi.net API token (a secret). Default: the environment variable USEAPI_TOKEN. Needed by create, read, update and delete; a preview works without it.
