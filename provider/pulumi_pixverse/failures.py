@@ -19,6 +19,7 @@ from .client import (
     ApiValidationError,
     AuthenticationError,
     DeadlineExceededError,
+    GarbledAnswerError,
     LoginRefusedError,
     NotTheApiError,
     RedirectError,
@@ -99,6 +100,11 @@ def _explained(what: str, verb: str, error: Exception) -> str:
             f"{what}: the service's record has {error.reason} in `{error.field}`, which the provider "
             "cannot read; the state keeps what it had. Run the command again; if it persists, the "
             "service's answers have changed: report it"
+        )
+    if isinstance(error, GarbledAnswerError):
+        return (
+            f"{what}: {error.method} {error.path}: {error.detail}: the answer was cut short or garbled on "
+            "the way. Run the command again"
         )
     if isinstance(error, DeadlineExceededError):
         return (
