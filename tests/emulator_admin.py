@@ -17,7 +17,13 @@ class EmulatorAdmin:
         self.token = token
 
     def _call(self, method: str, route: str, body: Any = None) -> Any:
-        response = requests.request(method, f"{self.url}/_emulator/{route}", json=body, timeout=10)
+        response = requests.request(
+            method,
+            f"{self.url}/_emulator/{route}",
+            json=body,
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=10,
+        )
         response.raise_for_status()
         return response.json() if response.content else None
 

@@ -87,7 +87,7 @@ def _explained(what: str, verb: str, error: Exception) -> str:
             return f"{what}: the service refused the API token. {ROTATED_TOKEN_HINT}"
         return (
             f"{what}: the service refused the API token: set the current one with "
-            "`pulumi config set --secret pixverse:apiToken <token>` (or USEAPI_TOKEN)"
+            "`pulumi config set --secret pixverse:apiToken < token-file` (or USEAPI_TOKEN)"
         )
     if isinstance(error, LoginRefusedError):
         return f"{what}: {error.detail}"

@@ -29,7 +29,7 @@ from .client.sanitize import one_line
 
 CONFIG_NAMESPACE = "pixverse"
 MISSING_TOKEN_MESSAGE = (
-    "no PixVerse API token: set it with `pulumi config set --secret pixverse:apiToken <token>` "
+    "no PixVerse API token: set it with `pulumi config set --secret pixverse:apiToken < token-file` "
     "or export USEAPI_TOKEN"
 )
 _LOOPBACK_NAMES = ("localhost", "localhost.")

@@ -120,3 +120,13 @@ def test_this_clone_s_running_emulator_and_a_free_port_pass(local, holders):
     hold(holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, local.REPO_ROOT, token))
     local.check_port("up")
     local.check_port("down")
+
+
+def test_the_token_file_is_created_0600_never_readable_by_others_for_an_instant(local, monkeypatch):
+    """Issue 25: it was written (world-readable under the usual umask), then chmod-ed."""
+    monkeypatch.setattr(
+        Path, "chmod", lambda *_: pytest.fail("created with other permissions, then chmod-ed")
+    )
+    token = local.emulator_token()
+    assert token.startswith("local-")
+    assert local.TOKEN_FILE.stat().st_mode & 0o777 == 0o600

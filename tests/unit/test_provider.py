@@ -169,7 +169,7 @@ def test_create_surfaces_the_service_refusal_in_one_line_naming_the_account(prov
 @pytest.mark.parametrize(
     ("call", "says"),
     [
-        (lambda p: p.create(PROPS), "pulumi config set --secret pixverse:apiToken <token>"),
+        (lambda p: p.create(PROPS), "pulumi config set --secret pixverse:apiToken < token-file"),
         (lambda p: p.update(PROPS["channel"], PROPS, PROPS), "pulumi config set --secret pixverse:apiToken"),
         (lambda p: p.read(PROPS["channel"], PROPS), "run `pulumi up` first, or add --run-program"),
         (lambda p: p.delete(PROPS["channel"], PROPS), "run `pulumi up` first, or add --run-program"),
