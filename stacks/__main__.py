@@ -12,9 +12,11 @@ The pool is checked together before anything is sent (no name, channel, Discord 
 twice), and the provider checks every value; this program only shapes the config into resources.
 """
 
+from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 from pulumi.runtime.config import is_config_secret
 from pulumi_pixverse import AccountSpec, AccountV2Spec, declare_pool
 
@@ -56,14 +58,41 @@ def refuse_a_plain_text_api_token() -> None:
     if pulumi.Config("pixverse").get("apiToken") and not is_config_secret("pixverse:apiToken"):
         raise pulumi.RunError(
             "pixverse:apiToken is stored in plain text: set it again with "
-            "`pulumi config set --secret pixverse:apiToken <token>`, and rotate it if the file was shared"
+            "`pulumi config set --secret pixverse:apiToken < token-file`, and rotate it if the file was "
+            "shared"
         )
+
+
+def refuse_plain_text_credentials(key: str, fields: tuple[str, ...], entries: list[dict[str, Any]]) -> None:
+    """Each credential in `pixverse:<key>` must be stored encrypted (`--secret`): judged from the stack's
+    config file where the program finds it (per field), else from the setting as a whole."""
+    stored = Path(f"Pulumi.{pulumi.get_stack()}.yaml")
+    raw = yaml.safe_load(stored.read_text()) if stored.is_file() else None
+    listed = ((raw or {}).get("config") or {}).get(f"pixverse:{key}") if isinstance(raw, dict) else None
+    for index, entry in enumerate(entries):
+        written = listed[index] if isinstance(listed, list) and index < len(listed) else None
+        for field in fields:
+            if entry.get(field) in (None, ""):
+                continue
+            plain = (
+                isinstance(written, dict) and isinstance(written.get(field), str)
+                if written is not None
+                else not is_config_secret(f"pixverse:{key}")
+            )
+            if plain:
+                raise pulumi.RunError(
+                    f"pixverse:{key}[{index}].{field} is stored in plain text: set it again with "
+                    f"`pulumi config set --secret --path 'pixverse:{key}[{index}].{field}' < secret-file`, "
+                    "and rotate it if the file was shared"
+                )
 
 
 config = pulumi.Config("pixverse")
 refuse_a_plain_text_api_token()
 v1_entries = entries_of("accounts", config.get_object("accounts") or [])
 v2_entries = entries_of("accountsV2", config.get_object("accountsV2") or [])
+refuse_plain_text_credentials("accounts", ("discord",), v1_entries)
+refuse_plain_text_credentials("accountsV2", ("password", "token"), v2_entries)
 pool = declare_pool(
     [v1_spec(i, e) for i, e in enumerate(v1_entries)] + [v2_spec(i, e) for i, e in enumerate(v2_entries)]
 )

@@ -15,9 +15,17 @@ class EmulatorAdmin:
     def __init__(self, url: str, token: str) -> None:
         self.url = url
         self.token = token
+        self._session = requests.Session()
+        self._session.trust_env = False  # a test's proxy or netrc variables are for the provider
 
     def _call(self, method: str, route: str, body: Any = None) -> Any:
-        response = requests.request(method, f"{self.url}/_emulator/{route}", json=body, timeout=10)
+        response = self._session.request(
+            method,
+            f"{self.url}/_emulator/{route}",
+            json=body,
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=10,
+        )
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -51,6 +59,15 @@ class EmulatorAdmin:
     def accounts_v2(self) -> dict[str, dict[str, Any]]:
         """The v2 accounts keyed by email, as they were sent: real password, token when given."""
         return dict(self._call("GET", "accounts-v2"))
+
+    def plant(self, account: dict[str, Any]) -> None:
+        """Configure a v1 account as another owner would (a dashboard, another team's stack), without
+        an entry in the request log."""
+        self._call("POST", "accounts", account)
+
+    def plant_v2(self, account: dict[str, Any]) -> None:
+        """Configure a v2 account as another owner would, without an entry in the request log."""
+        self._call("POST", "accounts-v2", account)
 
     def refuse_login(self, email: str) -> None:
         """Make PixVerse refuse the login of `email`: a v2 POST for it answers 401 until reset."""

@@ -30,12 +30,15 @@ class Received:
 @dataclass(frozen=True)
 class Reply:
     """An answer: `body` is sent as JSON when a dict or list, as UTF-8 text when a str. `trickle`:
-    seconds between the bytes of the head and of the body (a service that never quite answers)."""
+    seconds between the bytes of the head and of the body (a service that never quite answers).
+    `cut`: "body" sends the first half of the body (its Content-Length saying so: JSON that does not
+    parse); "connection" announces the whole body, sends half of it and closes the connection."""
 
     status: int
     body: Any = ""
     headers: dict[str, str] = field(default_factory=dict)
     trickle: float = 0.0
+    cut: str = ""
 
 
 def html(status: int, title: str) -> Reply:
@@ -107,8 +110,15 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"Content-Type": kind, **reply.headers}
         head = f"HTTP/1.1 {reply.status} {self.responses.get(reply.status, ('Odd',))[0]}\r\n"
         head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        if reply.cut == "body":
+            data = data[: len(data) // 2]
         if reply.status != 204:
             head += f"Content-Length: {len(data)}\r\n"
+        if reply.cut == "connection":
+            self.wfile.write(head.encode("latin-1") + b"\r\n" + data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         message = head.encode("latin-1") + b"\r\n" + data
         if not reply.trickle:
             self.wfile.write(message)

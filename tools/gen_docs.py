@@ -79,8 +79,7 @@ def settings_table(settings: Sequence[Setting]) -> str:
         "| --- | --- | --- | --- | --- |",
     ]
     for setting in settings:
-        default = "none" if setting.default is None else f"`{setting.default:g}`" if isinstance(
-            setting.default, float) else f"`{setting.default}`"  # fmt: skip
+        default = "none" if setting.shown_default is None else f"`{setting.shown_default}`"
         key = f"`pixverse:{setting.key}`" + (" (secret)" if setting.secret else "")
         rows.append(f"| {key} | `{setting.env}` | {setting.type} | {default} | {setting.description} |")
     return "\n".join(rows) + "\n"
@@ -91,8 +90,7 @@ def project_settings(settings: Sequence[Setting]) -> str:
     the environment variable), given as strings that the provider converts and checks."""
     entries = []
     for setting in settings:
-        default = "" if setting.default is None else f", else {setting.default:g}" if isinstance(
-            setting.default, float) else f", else {setting.default}"  # fmt: skip
+        default = "" if setting.shown_default is None else f", else {setting.shown_default}"
         description = f"{setting.description} Empty means {setting.env}{default}."
         entries.append(f'  {setting.key}:\n    type: string\n    default: ""\n    description: >-\n'
                        f"      {description}\n")  # fmt: skip

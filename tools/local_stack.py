@@ -46,8 +46,9 @@ def emulator_token() -> str:
     """The local emulator's API token, made once and kept (mode 0600) in .pulumi-local/."""
     if not TOKEN_FILE.exists():
         LOCAL_DIR.mkdir(parents=True, exist_ok=True)
-        TOKEN_FILE.write_text(f"local-{secrets.token_hex(16)}")
-        TOKEN_FILE.chmod(0o600)
+        fd = os.open(TOKEN_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+        with os.fdopen(fd, "w") as token_file:
+            token_file.write(f"local-{secrets.token_hex(16)}")
     return TOKEN_FILE.read_text().strip()
 
 
@@ -74,8 +75,9 @@ def our_emulator_answers() -> bool:
     """True when this clone's emulator answers on the port: an emulator that takes this clone's token."""
     if not TOKEN_FILE.exists():
         return False
-    admin, _ = get("/_emulator/accounts")
-    api, _ = get("/v1/pixverse/account", TOKEN_FILE.read_text().strip())
+    token = TOKEN_FILE.read_text().strip()
+    admin, _ = get("/_emulator/accounts", token)
+    api, _ = get("/v1/pixverse/account", token)
     return admin == 200 and api in (200, 404)
 
 

@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, Any
 from pulumi.runtime.rpc import UNKNOWN
 
 from .client import ClientSettings, NotFoundError, PixverseError
-from .client.sanitize import remember_secret
-from .failures import OperationFailed, explain
+from .client.sanitize import remember_secret, service_words
+from .failures import OperationFailed, TakeOver, adopt_instead, explain, not_ours, session_unreadable
 from .fields import ACCOUNT, ACCOUNT_V2, Kind
-from .settings import MissingTokenError, resolve_settings
+from .settings import MissingTokenError, resolve_allow_overwrite, resolve_settings
 
 if TYPE_CHECKING:
     from .client.api import PixverseClient
@@ -85,19 +85,38 @@ class Read:
 class Service:
     """One provider configuration's way to the API: the settings from `configure`, and the client
     built on first use over the process's one connection pool for those settings
-    (`shared_transport`). Thread-safe. Holds nothing a state may keep."""
+    (`shared_transport`). Thread-safe. Holds nothing a state may keep.
 
-    def __init__(self) -> None:
+    `take_over`: how a failure tells the user to take over a live account a create will not
+    overwrite (the front-end's way: `adopt` for the dynamic provider, `pulumi import` for the plugin);
+    `warn`: how a warning reaches the engine's log."""
+
+    def __init__(
+        self, take_over: TakeOver = adopt_instead, warn: Callable[[str], None] | None = None
+    ) -> None:
         self.settings: ClientSettings | None = None
         self.client: PixverseClient | None = None
+        self.allow_overwrite = False
+        self.take_over = take_over
+        self._warn = warn
         self._lock = threading.Lock()
 
     def configure(self, config: Callable[[str], Any], environ: Mapping[str, str] = os.environ) -> None:
-        """Read the API token and client settings from `config` (looked up by full key, e.g.
-        "pixverse:apiUrl") or the environment; the client is built when first needed, with them."""
+        """Read the API token, client settings and pixverse:allowOverwrite from `config` (looked up by
+        full key, e.g. "pixverse:apiUrl") or the environment; the client is built when first needed."""
         settings = resolve_settings(config, environ)
+        allow_overwrite = resolve_allow_overwrite(config, environ)
         with self._lock:
-            self.settings, self.client = settings, None
+            self.settings, self.client, self.allow_overwrite = settings, None, allow_overwrite
+
+    def warn(self, message: str) -> None:
+        """A warning in the engine's log (never a failure)."""
+        if self._warn is not None:
+            self._warn(message)
+            return
+        from .engine_log import warn
+
+        warn(message)
 
     def api(self) -> PixverseClient:
         """The client, built on first use from the configured settings (MissingTokenError without a
@@ -178,9 +197,22 @@ class AccountKind:
         """What the new inputs mean against the old state (`olds`: the outputs)."""
         raise NotImplementedError
 
-    def create(self, service: Service, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        """Create the account `props` describe; return its id and outputs."""
+    def create(
+        self, service: Service, props: Mapping[str, Any], resource: str = "<name>"
+    ) -> tuple[str, dict[str, Any]]:
+        """Create the account `props` describe (the program's `resource` name); return its id and
+        outputs. A live account of that key that differs from `props` is not this stack's: the create
+        fails without a write (`not_ours`) unless `service.allow_overwrite`; an identical one is
+        taken over without a write."""
         raise NotImplementedError
+
+    def _refuse_unless_allowed(
+        self, service: Service, key: str, resource: str, declared: Mapping[str, Any], live: Mapping[str, Any]
+    ) -> None:
+        """Fail without a write when `live` differs from `declared` and overwriting is not allowed."""
+        differing = differences(self.KIND.compared, declared, live, self.CREDENTIALS)
+        if differing and not service.allow_overwrite:
+            raise not_ours(self.name(key), differing, service.take_over(self, key, resource))
 
     def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
         """The live account `id_` (None when it is gone), given what the state holds (`declared`; None
@@ -222,15 +254,20 @@ class V1(AccountKind):
         token_may_stay = "discord" not in changed or is_unknown(news.get("discord"))
         return Plan(changed, ["channel"], token_may_stay)
 
-    def create(self, service: Service, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        """POST the account, or adopt an identical live account without a write: one request, since
-        the process's shared list call tells whether the channel is there and how (a GET only where
-        it cannot: see `PixverseClient.known_account`). Returns the id and the outputs."""
+    def create(
+        self, service: Service, props: Mapping[str, Any], resource: str = "<name>"
+    ) -> tuple[str, dict[str, Any]]:
+        """POST the account, or adopt an identical live account without a write, or refuse a differing
+        one (see AccountKind.create): one request before the POST, since the process's shared list
+        call tells whether the channel is there and how (a GET only where it cannot: see
+        `PixverseClient.known_account`). Returns the id and the outputs."""
         from .models import parse_account
 
         with service.operation("creating", self.name(props.get("channel")), props) as client:
             account = parse_account(props)
             live = client.known_account(account.channel)
+            if live is not None:
+                self._refuse_unless_allowed(service, account.channel, resource, account.wire(), live)
             if live is None or not _matches(live, account):
                 client.upsert_account(account.wire())
         return account.channel, account.wire()
@@ -297,15 +334,34 @@ class V2(AccountKind):
         replaces = ["email"] if "email" in changed else []
         return Plan(changed, replaces, False)
 
-    def create(self, service: Service, props: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        """POST the account (the service logs in to PixVerse with it); an upsert, so a live account
-        of the same email is taken over. Returns the id and the outputs."""
+    def create(
+        self, service: Service, props: Mapping[str, Any], resource: str = "<name>"
+    ) -> tuple[str, dict[str, Any]]:
+        """POST the account (the service logs in to PixVerse with it), or adopt a live account of the
+        same email and maxJobs (what the service returns: the password it masks) without a write, or
+        refuse a differing one (see AccountKind.create). Returns the id and the outputs."""
         from .models import parse_account_v2
 
-        with service.operation("creating", self.name(props.get("email")), props) as client:
+        name = self.name(props.get("email"))
+        with service.operation("creating", name, props) as client:
             account = parse_account_v2(props)
+            live = client.known_account_v2(account.email)
+            if live is not None:
+                self._refuse_unless_allowed(service, account.email, resource, account.wire(), live)
+                if _same(live["maxJobs"], account.max_jobs):
+                    return account.email, _v2_outputs(account.wire(), live)
             stored = client.upsert_account_v2(account.wire())
-        return account.email, _v2_outputs(account.wire(), stored)
+        return account.email, self._after_write(service, "created", name, account.wire(), stored)
+
+    @staticmethod
+    def _after_write(
+        service: Service, done: str, name: str, record: Mapping[str, Any], stored: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The outputs after a write that succeeded; a session (`jwt`) that could not be read leaves
+        accountId and username null, with a warning (it is information, never compared)."""
+        if "unreadable" in stored:
+            service.warn(session_unreadable(done, name, stored["unreadable"]))
+        return _v2_outputs(record, stored)
 
     def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
         """The live account, from the list call the process's reads share (None when it is gone, see
@@ -326,10 +382,11 @@ class V2(AccountKind):
         """POST the new settings (an upsert, one request) and return every output."""
         from .models import parse_account_v2
 
-        with service.operation("updating", self.name(news.get("email")), news, olds) as client:
+        name = self.name(news.get("email"))
+        with service.operation("updating", name, news, olds) as client:
             account = parse_account_v2(news)
             stored = client.upsert_account_v2(account.wire())
-        return _v2_outputs(account.wire(), stored)
+        return self._after_write(service, "updated", name, account.wire(), stored)
 
     def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
         """DELETE the account; one that the service itself says is not configured counts as deleted."""
@@ -344,6 +401,24 @@ def _without(record: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any
     return {name: value for name, value in record.items() if name not in names}
 
 
+def differences(
+    fields: tuple[str, ...],
+    declared: Mapping[str, Any],
+    live: Mapping[str, Any],
+    credentials: tuple[str, ...],
+) -> list[str]:
+    """The fields where `declared` and `live` differ, each as shown to a user: a credential by name
+    only, any other with both values (the live one cleaned of escapes)."""
+    found = []
+    for name in fields:
+        want, have = declared.get(name), live.get(name)
+        if _same(want, have) or str(want) == str(have):
+            continue
+        shown = service_words(str(have))
+        found.append(name if name in credentials else f"{name} (declared {want}, live {shown})")
+    return found
+
+
 def _matches(live: Mapping[str, Any], account: Account) -> bool:
     return all(_same(live.get(name), value) for name, value in account.wire().items())
 
@@ -351,7 +426,7 @@ def _matches(live: Mapping[str, Any], account: Account) -> bool:
 def _v2_outputs(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
     """The declared record plus the non-secret facts of the service's session (never `jwt` itself,
     whose expiry moves on its own)."""
-    session = stored["jwt"]
+    session = stored.get("jwt") or {}
     return {**record, "accountId": session.get("AccountId"), "username": session.get("Username")}
 
 

@@ -13,15 +13,19 @@ stack's config or the environment, as the provider takes them.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+from .accounts import differences
 from .client import AuthenticationError, NotFoundError, PixverseClient, PixverseError, RetriesExhaustedError
+from .client.sanitize import service_words
 from .models import FIELDS
 from .pulumi_cli import CommandError as AdoptError
 from .pulumi_cli import pulumi
 from .settings import MISSING_TOKEN_MESSAGE, resolve_settings
 
 ACCOUNTS_KEY = "pixverse:accounts"
+_DISCORD_ID = re.compile(r"[0-9]{17,20}", re.ASCII)
 
 
 def read_stack_config(stack: str) -> dict[str, Any]:
@@ -34,17 +38,6 @@ def read_stack_config(stack: str) -> dict[str, Any]:
         elif entry.get("value") is not None:
             config[key] = entry["value"]
     return config
-
-
-def differences(declared: dict[str, Any], live: dict[str, Any]) -> list[str]:
-    """The fields where a declared entry and its live account differ; the token's value never shown."""
-    found = []
-    for field in FIELDS:
-        want, have = declared.get(field), live.get(field)
-        if str(want) == str(have):
-            continue
-        found.append(field if field == "discord" else f"{field} (declared {want}, live {have})")
-    return found
 
 
 def adopt(stack: str, dry_run: bool) -> list[str]:
@@ -75,12 +68,12 @@ def adopt(stack: str, dry_run: bool) -> list[str]:
     names = {str(e.get("name") or e.get("channel")) for e in entries if isinstance(e, dict)}
     lines = []
     for channel, entry in sorted(declared.items()):
-        if channel in live and (changed := differences(entry, live[channel])):
+        if channel in live and (changed := differences(FIELDS, entry, live[channel], ("discord",))):
             name = entry.get("name") or channel
             lines.append(
                 f"declared {name} (channel {channel}) differs from the service: {', '.join(changed)}"
             )
-    new = [account for channel, account in sorted(live.items()) if channel not in declared]
+    new = [checked(account) for channel, account in sorted(live.items()) if channel not in declared]
     if not new:
         return [*lines, "nothing to adopt: every live account is declared in the stack"]
 
@@ -105,10 +98,42 @@ def adopt(stack: str, dry_run: bool) -> list[str]:
 
 
 def write_entry(stack: str, index: int, name: str, account: dict[str, Any]) -> None:
-    """Append one account at `index` of pixverse:accounts; ids as strings, the token as a secret."""
+    """Append one account at `index` of pixverse:accounts; ids as strings, the token as a secret on
+    stdin; every value checked first and passed after `--` (see `checked`)."""
+    account = checked(account)
     key = f"{ACCOUNTS_KEY}[{index}]"
-    pulumi(stack, "config", "set", "--path", f"{key}.name", name, "--type", "string")
+    pulumi(stack, "config", "set", "--path", "--type", "string", values=(f"{key}.name", name))
     for field in ("server", "channel"):
-        pulumi(stack, "config", "set", "--path", f"{key}.{field}", str(account[field]), "--type", "string")
-    pulumi(stack, "config", "set", "--path", f"{key}.maxJobs", str(account["maxJobs"]), "--type", "int")
-    pulumi(stack, "config", "set", "--path", "--secret", f"{key}.discord", stdin=str(account["discord"]))
+        pulumi(
+            stack, "config", "set", "--path", "--type", "string", values=(f"{key}.{field}", account[field])
+        )
+    pulumi(
+        stack, "config", "set", "--path", "--type", "int", values=(f"{key}.maxJobs", str(account["maxJobs"]))
+    )
+    pulumi(
+        stack,
+        "config",
+        "set",
+        "--path",
+        "--secret",
+        values=(f"{key}.discord",),
+        stdin=str(account["discord"]),
+    )
+
+
+def checked(account: dict[str, Any]) -> dict[str, Any]:
+    """The service's record as adopt writes it: server and channel Discord ids, maxJobs 1 to 10;
+    AdoptError naming the field (its value cleaned of escapes) otherwise."""
+    for field in ("server", "channel"):
+        if not _DISCORD_ID.fullmatch(str(account.get(field))):
+            listed, value = service_words(str(account.get("channel"))), service_words(str(account.get(field)))
+            raise AdoptError(
+                f"cannot adopt the service's account {listed}: its {field} {value} is not a Discord id "
+                "(17 to 20 digits); nothing was written"
+            )
+    if type(account.get("maxJobs")) is not int or not 1 <= account["maxJobs"] <= 10:
+        raise AdoptError(
+            f"cannot adopt the service's account {account['channel']}: its maxJobs is not a whole number "
+            "from 1 to 10; nothing was written"
+        )
+    return account

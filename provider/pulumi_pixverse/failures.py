@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable
 from typing import Any
 
 from .client import (
     ApiValidationError,
     AuthenticationError,
     DeadlineExceededError,
+    GarbledAnswerError,
     LoginRefusedError,
     NotTheApiError,
     RedirectError,
@@ -32,8 +34,45 @@ ROTATED_TOKEN_HINT = (
 )
 
 
+OVERWRITE_SETTING = "pixverse:allowOverwrite"
+"""The provider setting that lets a create write over a live account that differs (default false)."""
+
+TakeOver = Callable[[Any, str, str], str]
+"""(account kind, key, resource name) -> how a user takes over a live account of that key."""
+
+
 class OperationFailed(Exception):
     """An account operation failed; str() is the one line to show the user."""
+
+
+def adopt_instead(kind: Any, key: str, resource: str) -> str:
+    """The dynamic provider's way to take over a live account: `adopt` (v1) or declaring it as it is."""
+    if kind.KEY == "channel":
+        return (
+            "to take it over as it is, remove its entry from pixverse:accounts and run "
+            "`python -m pulumi_pixverse adopt --stack <stack>`"
+        )
+    return "to take it over as it is, declare it with the service's values (then the create writes nothing)"
+
+
+def not_ours(account: str, differing: list[str], take_over: str) -> OperationFailed:
+    """A create found a live account that differs from the declaration: nothing was written."""
+    return OperationFailed(
+        redact(
+            f"creating {account} failed: the service already holds it, made outside this stack, and it "
+            f"differs from the declaration in {', '.join(differing)}; nothing was written. "
+            f"{take_over[0].upper()}{take_over[1:]}; or, to write the declared values over it, set "
+            f"{OVERWRITE_SETTING} to true"
+        )
+    )
+
+
+def session_unreadable(done: str, account: str, reason: str) -> str:
+    """The warning after a write whose answer's session (`jwt`, information only) could not be read."""
+    return redact(
+        f"{done} {account}, but the service's answer has {reason}, which the provider cannot read: "
+        "accountId and username are empty until a refresh reads them"
+    )
 
 
 def explain(verb: str, account: str, error: Exception) -> OperationFailed:
@@ -48,7 +87,7 @@ def _explained(what: str, verb: str, error: Exception) -> str:
             return f"{what}: the service refused the API token. {ROTATED_TOKEN_HINT}"
         return (
             f"{what}: the service refused the API token: set the current one with "
-            "`pulumi config set --secret pixverse:apiToken <token>` (or USEAPI_TOKEN)"
+            "`pulumi config set --secret pixverse:apiToken < token-file` (or USEAPI_TOKEN)"
         )
     if isinstance(error, LoginRefusedError):
         return f"{what}: {error.detail}"
@@ -61,6 +100,11 @@ def _explained(what: str, verb: str, error: Exception) -> str:
             f"{what}: the service's record has {error.reason} in `{error.field}`, which the provider "
             "cannot read; the state keeps what it had. Run the command again; if it persists, the "
             "service's answers have changed: report it"
+        )
+    if isinstance(error, GarbledAnswerError):
+        return (
+            f"{what}: {error.method} {error.path}: {error.detail}: the answer was cut short or garbled on "
+            "the way. Run the command again"
         )
     if isinstance(error, DeadlineExceededError):
         return (

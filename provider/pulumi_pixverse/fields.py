@@ -82,6 +82,12 @@ class Kind:
         return tuple(f.name for f in self.inputs)
 
     @property
+    def compared(self) -> tuple[str, ...]:
+        """The declared fields the service returns as they are: a create compares them with a live
+        account."""
+        return tuple(name for name in self.names if name not in self.write_only)
+
+    @property
     def credentials(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.secret)
 

@@ -10,11 +10,12 @@ class CommandError(Exception):
     """A failure that stops a command; the message is one line."""
 
 
-def pulumi(stack: str, *args: str, stdin: str | None = None) -> str:
-    """Run `pulumi ARGS --stack STACK` and return its stdout; CommandError with its last error line."""
+def pulumi(stack: str, *args: str, stdin: str | None = None, values: tuple[str, ...] = ()) -> str:
+    """Run `pulumi ARGS --stack STACK -- VALUES` and return its stdout; CommandError with its last error
+    line. `values` (keys and values that may come from the service) follow `--`: never read as flags."""
     try:
         done = subprocess.run(
-            ["pulumi", *args, "--stack", stack, "--non-interactive"],
+            ["pulumi", *args, "--stack", stack, "--non-interactive", *(("--", *values) if values else ())],
             input=stdin,
             capture_output=True,
             text=True,

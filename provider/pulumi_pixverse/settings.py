@@ -1,21 +1,30 @@
-"""Where the provider's API settings come from: stack config (`pixverse:<key>`) first, then the
-environment, then the default; each setting is described once, in `client.config.SETTINGS`."""
+"""Where the provider's settings come from: stack config (`pixverse:<key>`) first, then the
+environment, then the default; each setting is described once, in `client.config.SETTINGS`.
+
+An `http://` base URL is refused unless its host is a loopback address: the token would cross the
+network in clear text."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import fields
 from typing import Any
+from urllib.parse import urlsplit
 
 from .client import ClientSettings
 from .client.config import SETTINGS, Setting
+from .client.sanitize import one_line
 
 CONFIG_NAMESPACE = "pixverse"
 MISSING_TOKEN_MESSAGE = (
-    "no PixVerse API token: set it with `pulumi config set --secret pixverse:apiToken <token>` "
+    "no PixVerse API token: set it with `pulumi config set --secret pixverse:apiToken < token-file` "
     "or export USEAPI_TOKEN"
 )
-_CONVERT: dict[str, Callable[[str], Any]] = {"string": str, "number": float, "integer": int}
+_LOOPBACK_NAMES = ("localhost", "localhost.")
+_CLIENT_ATTRIBUTES = {field.name for field in fields(ClientSettings)}
+_OVERWRITE = next(setting for setting in SETTINGS if setting.key == "allowOverwrite")
 
 
 class MissingTokenError(RuntimeError):
@@ -31,22 +40,73 @@ def resolve_settings(
     """Client settings from `config` (looked up by full key, e.g. "pixverse:apiUrl") and `environ`.
 
     Returns None when no token is set, so operations that need none (check, diff) still work.
-    A malformed number raises ValueError naming the key.
+    A malformed value, or an `http://` URL to a host that is not loopback, raises ValueError naming
+    where it came from.
     """
-    values = {setting.attribute: _lookup(setting, config, environ) for setting in SETTINGS}
-    given = {attribute: value for attribute, value in values.items() if value is not None}
+    given: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.attribute in _CLIENT_ATTRIBUTES:
+            value, source = _lookup(setting, config, environ)
+            if value is not None:
+                given[setting.attribute] = _checked_url(value, source) if setting.key == "apiUrl" else value
     return ClientSettings(**given) if given.get("token") else None
 
 
-def _lookup(setting: Setting, config: Callable[[str], Any], environ: Mapping[str, str]) -> Any:
-    """The setting's value from the stack's config, else the environment; None when neither has one."""
+def resolve_allow_overwrite(config: Callable[[str], Any], environ: Mapping[str, str] = os.environ) -> bool:
+    """pixverse:allowOverwrite (or USEAPI_ALLOW_OVERWRITE): true or false, default false; ValueError
+    naming the setting for anything else."""
+    value, _ = _lookup(_OVERWRITE, config, environ)
+    return bool(value) if value is not None else bool(_OVERWRITE.default)
+
+
+def _lookup(setting: Setting, config: Callable[[str], Any], environ: Mapping[str, str]) -> tuple[Any, str]:
+    """The setting's value from the stack's config, else the environment (None when neither has one),
+    and where it came from."""
     full_key = f"{CONFIG_NAMESPACE}:{setting.key}"
     raw, source = config(full_key), full_key
     if raw in (None, ""):
         raw, source = environ.get(setting.env), setting.env
     if raw in (None, ""):
-        return None
+        return None, full_key
+    if isinstance(raw, bool) and setting.type == "boolean":
+        return raw, source
+    convert, wanted = _CONVERT[setting.type]
     try:
-        return _CONVERT[setting.type](str(raw))
+        return convert(str(raw)), source
     except ValueError:
-        raise ValueError(f"{source} must be a number, got {raw!r}") from None
+        raise ValueError(f"{source} must be {wanted}, got {one_line(str(raw), 40)!r}") from None
+
+
+def _boolean(text: str) -> bool:
+    word = text.strip().lower()
+    if word not in ("true", "false"):
+        raise ValueError(text)
+    return word == "true"
+
+
+_CONVERT: dict[str, tuple[Callable[[str], Any], str]] = {
+    "string": (str, "a string"),
+    "number": (float, "a number"),
+    "integer": (int, "a number"),
+    "boolean": (_boolean, "true or false"),
+}
+
+
+def _checked_url(url: str, source: str) -> str:
+    """`url` unless it is `http://` to a host that is not loopback; ValueError naming `source` then."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
+        raise ValueError(
+            f"{source} is {one_line(url, 80)}: plain http:// would send the API token in clear text; "
+            "use https:// (http:// is accepted for a loopback address only, such as http://127.0.0.1:8080)"
+        )
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

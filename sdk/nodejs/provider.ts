@@ -34,6 +34,7 @@ export class Provider extends pulumi.ProviderResource {
         let resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
         {
+            resourceInputs["allowOverwrite"] = pulumi.output(args?.allowOverwrite).apply(JSON.stringify);
             resourceInputs["apiToken"] = args?.apiToken ? pulumi.secret(args.apiToken) : undefined;
             resourceInputs["apiUrl"] = args?.apiUrl;
             resourceInputs["connectTimeout"] = pulumi.output(args?.connectTimeout).apply(JSON.stringify);
@@ -50,6 +51,10 @@ export class Provider extends pulumi.ProviderResource {
  * The set of arguments for constructing a Provider resource.
  */
 export interface ProviderArgs {
+    /**
+     * Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+     */
+    allowOverwrite?: pulumi.Input<boolean | undefined>;
     /**
      * The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
      */

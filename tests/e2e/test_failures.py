@@ -99,6 +99,22 @@ def test_03_a_plain_text_api_token_is_refused_before_any_request(stack, service,
     assert service.requests()[mark:] == []
 
 
+def test_03_a_plain_text_credential_in_the_accounts_is_refused_before_any_request(stack, service):
+    """Issue 25: only a plain-text apiToken used to be refused."""
+    key = "pixverse:accounts[1].discord"
+    stack.cli("config", "set", "--path", "--plaintext", key, stdin=BETA["discord"])
+    mark = len(service.requests())
+    try:
+        printed = failure(stack.preview)
+    finally:
+        stack.cli("config", "set", "--path", "--secret", key, stdin=BETA["discord"])
+    assert (
+        "pixverse:accounts[1].discord is stored in plain text: set it again with `pulumi config set --secret "
+        "--path 'pixverse:accounts[1].discord' < secret-file`, and rotate it if the file was shared"
+    ) in printed
+    assert service.requests()[mark:] == []
+
+
 def test_04_a_refused_account_fails_in_one_line_and_the_others_still_go_live(stack, service):
     service.seed({**OUTSIDER, "discord": ALPHA["discord"]})
     printed = failure(stack.up)

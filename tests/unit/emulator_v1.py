@@ -30,7 +30,7 @@ def api(
 
 def admin(url: str, method: str, name: str, **kwargs: Any) -> requests.Response:
     """One call of the admin surface, /_emulator/NAME."""
-    return requests.request(method, f"{url}/_emulator/{name}", timeout=TIMEOUT, **kwargs)
+    return requests.request(method, f"{url}/_emulator/{name}", headers=AUTH, timeout=TIMEOUT, **kwargs)
 
 
 def accounts(url: str) -> dict[str, Any]:

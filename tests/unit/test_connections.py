@@ -119,11 +119,12 @@ def client_of(url: str, token: str) -> Any:
 
 
 def test_proxy_variables_are_honoured(emulator, monkeypatch):
-    # The emulator serves as the proxy: requests sends it the absolute URL, whose path it answers.
+    # The emulator serves as the proxy: requests sends it the absolute URL, whose path it answers
+    # (a loopback Host, as the emulator requires; nothing listens on port 9 itself).
     monkeypatch.setenv("HTTP_PROXY", emulator.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    client_of("http://pixverse.invalid", emulator.token).upsert_account(v1(1))
+    client_of("http://localhost:9", emulator.token).upsert_account(v1(1))
     assert v1(1)["channel"] in emulator.accounts()
 
 

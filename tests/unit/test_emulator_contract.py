@@ -28,7 +28,7 @@ def emulator() -> Iterator[EmulatorServer]:
 
 @pytest.fixture(autouse=True)
 def clean(emulator: EmulatorServer) -> None:
-    assert requests.post(f"{emulator.url}/_emulator/reset", timeout=TIMEOUT).status_code == 204
+    assert admin(emulator.url, "POST", "reset").status_code == 204
 
 
 @pytest.fixture
@@ -209,14 +209,21 @@ def test_post_rejects_bad_body_with_service_message(url: str, body: object, mess
     assert accounts(url) == {}
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"", b"\xff\xfe"])
-def test_post_with_invalid_json_is_treated_as_not_an_object(url: str, raw: bytes) -> None:
+def test_post_with_an_empty_body_is_treated_as_not_an_object(url: str) -> None:
     headers = {**AUTH, "Content-Type": "application/json"}
     assert_error(
-        api(url, "POST", f"/{CH1}", headers=headers, data=raw),
+        api(url, "POST", f"/{CH1}", headers=headers, data=b""),
         400,
         "Required param discord is missing or empty",
     )
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", b"[" * 20000])
+def test_post_with_malformed_or_too_deep_json_is_a_400(url: str, raw: bytes) -> None:
+    """Issue 25: a body that is not JSON (it used to read as no object) or too deep (it used to raise
+    RecursionError unanswered) is a 400 of its own."""
+    headers = {**AUTH, "Content-Type": "application/json"}
+    assert_error(api(url, "POST", f"/{CH1}", headers=headers, data=raw), 400, "Malformed JSON body")
 
 
 def test_one_discord_token_on_one_channel_only(url: str) -> None:

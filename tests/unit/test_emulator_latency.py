@@ -3,6 +3,7 @@ seeded jitter and per-route values), set at start or through /_emulator/latency,
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ from pulumi_pixverse.emulator import EmulatorServer, start_in_thread
 from pulumi_pixverse.emulator.latency import Latency
 
 TOKEN = "latency-test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 LIST = "GET /v1/pixverse/account"
 POST_V2 = "POST /v2/pixverse/accounts/{email}"
 STARTED_WITH = {"seconds": 0.05, "jitter": 0.0, "seed": 0, "routes": {POST_V2: 0.1}}
@@ -122,7 +124,7 @@ def test_requests_wait_side_by_side_and_the_peak_in_flight_shows_it(admin):
     ],
 )
 def test_a_malformed_latency_is_refused_and_changes_nothing(admin, spec, says):
-    response = requests.post(f"{admin.url}/_emulator/latency", json=spec, timeout=10)
+    response = requests.post(f"{admin.url}/_emulator/latency", json=spec, headers=AUTH, timeout=10)
     assert response.status_code == 400
     assert response.json()["error"].startswith(f"Invalid latency: {says}")
     assert admin.latency() == STARTED_WITH
@@ -130,7 +132,8 @@ def test_a_malformed_latency_is_refused_and_changes_nothing(admin, spec, says):
 
 def run_emulator(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pulumi_pixverse.emulator", "--port", "0", "--token", TOKEN, *args],
+        [sys.executable, "-m", "pulumi_pixverse.emulator", "--port", "0", *args],
+        env={**os.environ, "USEAPI_EMULATOR_TOKEN": TOKEN},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -144,7 +147,7 @@ def test_the_command_line_takes_latency_jitter_seed_and_route_latencies():
     try:
         assert process.stdout is not None
         url = process.stdout.readline().split()[-1]
-        shown = requests.get(f"{url}/_emulator/latency", timeout=10).json()
+        shown = requests.get(f"{url}/_emulator/latency", headers=AUTH, timeout=10).json()
         assert shown == {"seconds": 0.25, "jitter": 0.05, "seed": 7, "routes": {POST_V2: 2.0}}
     finally:
         process.terminate()

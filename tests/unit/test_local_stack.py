@@ -8,6 +8,7 @@ for a running `tools/local up`), and this clone is a temporary folder.
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 import subprocess
 import sys
@@ -57,9 +58,13 @@ def holders() -> Iterator[list[subprocess.Popen[bytes]]]:
         process.wait()
 
 
-def hold(holders: list[subprocess.Popen[bytes]], port: int, *argv: str) -> int:
-    """Start `python ARGV` and wait until something listens on `port`; its pid."""
-    process = subprocess.Popen([sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def hold(holders: list[subprocess.Popen[bytes]], port: int, *argv: str, token: str = "") -> int:
+    """Start `python ARGV` (with USEAPI_EMULATOR_TOKEN=`token` when given) and wait until something
+    listens on `port`; its pid."""
+    env = {**os.environ, **({"USEAPI_EMULATOR_TOKEN": token} if token else {})}
+    process = subprocess.Popen(
+        [sys.executable, *argv], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
     holders.append(process)
     deadline = time.monotonic() + 30
     while not listening(port):
@@ -68,9 +73,9 @@ def hold(holders: list[subprocess.Popen[bytes]], port: int, *argv: str) -> int:
     return process.pid
 
 
-def emulator_argv(port: int, clone: Path, token: str) -> list[str]:
+def emulator_argv(port: int, clone: Path) -> list[str]:
     state = clone / ".pulumi-local" / "emulator-state.json"
-    return ["-m", "pulumi_pixverse.emulator", "--port", str(port), "--token", token, "--state", str(state)]
+    return ["-m", "pulumi_pixverse.emulator", "--port", str(port), "--state", str(state)]
 
 
 def refusal(local: ModuleType, action: str = "up") -> str:
@@ -82,7 +87,9 @@ def refusal(local: ModuleType, action: str = "up") -> str:
 def test_another_clone_s_emulator_is_named_with_its_folder_and_nothing_is_created(local, holders, tmp_path):
     other = tmp_path / "other-clone"
     (other / ".pulumi-local").mkdir(parents=True)
-    pid = hold(holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, other, "other-clone-token"))
+    pid = hold(
+        holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, other), token="other-clone-token"
+    )
     assert refusal(local) == (
         f"tools/local: 127.0.0.1:{local.EMULATOR_PORT} is already in use by the local emulator of the clone "
         f"in {other} (pid {pid}): run `tools/local down` there, then run `tools/local up` again"
@@ -93,7 +100,7 @@ def test_another_clone_s_emulator_is_named_with_its_folder_and_nothing_is_create
 def test_this_clone_s_emulator_of_a_removed_run_is_named_as_such(local, holders):
     local.LOCAL_DIR.mkdir(parents=True)
     pid = hold(
-        holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, local.REPO_ROOT, "lost-token")
+        holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, local.REPO_ROOT), token="lost-token"
     )
     message = refusal(local, "down")
     assert (
@@ -117,6 +124,16 @@ def test_any_other_server_is_named_by_its_pid_and_command(local, holders):
 def test_this_clone_s_running_emulator_and_a_free_port_pass(local, holders):
     local.check_port("up")  # free
     token = local.emulator_token()
-    hold(holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, local.REPO_ROOT, token))
+    hold(holders, local.EMULATOR_PORT, *emulator_argv(local.EMULATOR_PORT, local.REPO_ROOT), token=token)
     local.check_port("up")
     local.check_port("down")
+
+
+def test_the_token_file_is_created_0600_never_readable_by_others_for_an_instant(local, monkeypatch):
+    """Issue 25: it was written (world-readable under the usual umask), then chmod-ed."""
+    monkeypatch.setattr(
+        Path, "chmod", lambda *_: pytest.fail("created with other permissions, then chmod-ed")
+    )
+    token = local.emulator_token()
+    assert token.startswith("local-")
+    assert local.TOKEN_FILE.stat().st_mode & 0o777 == 0o600

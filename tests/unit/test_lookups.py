@@ -165,7 +165,7 @@ def test_every_failure_is_the_one_line_the_resources_give(serve, api_token, case
             question()
         message = str(failed.value)
         assert expected in message and message.isprintable(), (name, message)
-        assert api_token not in message and "<" not in message.replace("<token>", "")
+        assert api_token not in message and "<" not in message.replace("< token-file", "")
     assert {r.method for r in server.received} == {"GET"}
 
 

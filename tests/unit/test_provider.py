@@ -116,12 +116,14 @@ def test_create_adopts_an_identical_live_account_in_one_request_the_list(provide
     assert routes_since(emulator, mark) == [LIST]
 
 
-def test_create_overwrites_a_live_account_that_differs_after_the_list(provider, emulator):
+def test_create_refuses_a_live_account_that_differs_after_the_list_writing_nothing(provider, emulator):
+    """Issue 25: it used to POST over it (tests/unit/test_ownership.py has the rest)."""
     emulator.seed({**PROPS, "maxJobs": 9})
     mark = len(emulator.requests())
-    provider.create(PROPS)
-    assert emulator.accounts() == {PROPS["channel"]: PROPS}
-    assert routes_since(emulator, mark) == [LIST, POST]
+    with pytest.raises(OperationFailed, match="differs from the declaration in maxJobs"):
+        provider.create(PROPS)
+    assert emulator.accounts() == {PROPS["channel"]: {**PROPS, "maxJobs": 9}}
+    assert routes_since(emulator, mark) == [LIST]
 
 
 def test_creates_of_new_accounts_share_one_list_call_then_post_each(provider, emulator):
@@ -135,14 +137,14 @@ def test_creates_of_new_accounts_share_one_list_call_then_post_each(provider, em
 
 
 def test_create_asks_with_a_get_when_the_list_call_is_unavailable_and_no_longer_lists(provider, emulator):
-    emulator.seed({**PROPS, "maxJobs": 9})
+    emulator.seed(PROPS)  # identical: taken over with no write (a differing one is refused since issue 25)
     emulator.fault(status=503, count=3, route=LIST)  # the first attempt and both retries
     other = {**PROPS, "discord": "discord-token-b", "channel": "222222222222222299"}
     mark = len(emulator.requests())
     provider.create(PROPS)
     provider.create(other)
     assert emulator.accounts() == {PROPS["channel"]: PROPS, other["channel"]: other}
-    assert routes_since(emulator, mark) == [LIST] * 3 + [GET, POST] + [GET, POST]
+    assert routes_since(emulator, mark) == [LIST] * 3 + [GET] + [GET, POST]
 
 
 def test_create_asks_with_a_get_for_a_channel_the_process_wrote_since_the_list(provider, emulator):
@@ -167,7 +169,7 @@ def test_create_surfaces_the_service_refusal_in_one_line_naming_the_account(prov
 @pytest.mark.parametrize(
     ("call", "says"),
     [
-        (lambda p: p.create(PROPS), "pulumi config set --secret pixverse:apiToken <token>"),
+        (lambda p: p.create(PROPS), "pulumi config set --secret pixverse:apiToken < token-file"),
         (lambda p: p.update(PROPS["channel"], PROPS, PROPS), "pulumi config set --secret pixverse:apiToken"),
         (lambda p: p.read(PROPS["channel"], PROPS), "run `pulumi up` first, or add --run-program"),
         (lambda p: p.delete(PROPS["channel"], PROPS), "run `pulumi up` first, or add --run-program"),

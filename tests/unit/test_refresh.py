@@ -133,7 +133,14 @@ def test_exhausted_retries_of_the_list_call_are_one_line_naming_the_account_and_
     ],
     ids=["create", "update"],
 )
-def test_a_write_makes_the_kept_list_stale(provider, emulator, write):
+def test_a_write_makes_the_kept_list_stale(configure, emulator, write):
+    """The create writes over a live account that differs: allowed by pixverse:allowOverwrite (issue 25)."""
+    config = {
+        "pixverse:apiToken": emulator.token,
+        "pixverse:apiUrl": emulator.url,
+        "pixverse:allowOverwrite": "true",
+    }
+    provider = configure(PixverseAccountProvider(), config)
     account = v1(1)
     emulator.seed(account)
     assert provider.read(account["channel"], account).outs["maxJobs"] == 3

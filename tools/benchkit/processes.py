@@ -26,13 +26,14 @@ class Emulator:
     def __init__(self, token: str, log: Path) -> None:
         self._log = log.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pulumi_pixverse.emulator", "--port", "0", "--token", token],
+            [sys.executable, "-m", "pulumi_pixverse.emulator", "--port", "0"],
             stdout=subprocess.PIPE,
             stderr=self._log,
             stdin=subprocess.DEVNULL,
             text=True,
-            env=PYTHON_ENV,
+            env={**PYTHON_ENV, "USEAPI_EMULATOR_TOKEN": token},  # never on a command line
         )
+        self._auth = {"Authorization": f"Bearer {token}"}
         assert self.process.stdout is not None
         line = self.process.stdout.readline().strip()
         if "listening on " not in line:
@@ -41,7 +42,9 @@ class Emulator:
         self.url = line.rsplit(" ", 1)[1]
 
     def _admin(self, method: str, route: str, body: Any = None) -> Any:
-        response = requests.request(method, f"{self.url}/_emulator/{route}", json=body, timeout=30)
+        response = requests.request(
+            method, f"{self.url}/_emulator/{route}", json=body, headers=self._auth, timeout=30
+        )
         response.raise_for_status()
         return response.json() if response.content else None
 

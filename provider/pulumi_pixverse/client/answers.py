@@ -25,6 +25,7 @@ import requests
 from .errors import (
     ApiValidationError,
     AuthenticationError,
+    GarbledAnswerError,
     LoginRefusedError,
     NotFoundError,
     NotTheApiError,
@@ -69,6 +70,8 @@ class Route:
     """The service's own 404 means "not configured" (NotFoundError)."""
     logs_in: bool = False
     """The call logs in to PixVerse (the v2 POST): a 401 may be the account's login refused."""
+    idempotent: bool = True
+    """Sending it twice is safe (GET, the upsert POST, DELETE): a garbled answer is asked again."""
 
 
 def meaning(route: Route, path: str, response: requests.Response, login: str | None) -> dict[str, Any]:
@@ -77,6 +80,13 @@ def meaning(route: Route, path: str, response: requests.Response, login: str | N
     status = response.status_code
     if 300 <= status < 400:
         raise _redirect(route, path, response)
+    if response.content and _is_json(response) and _json(response) is None:
+        raise GarbledAnswerError(
+            route.method,
+            path,
+            f"{host_of(response.url)} answered HTTP {status} with JSON that does not parse",
+            status,
+        )
     if status in route.success:
         if not route.json_object:
             if response.content and not _is_json(response):  # an empty body or JSON, as documented
@@ -203,10 +213,10 @@ def _is_json(response: requests.Response) -> bool:
 
 
 def _json(response: requests.Response) -> Any:
-    """The answer's JSON value, None when it is not JSON."""
+    """The answer's JSON value, None when it is not JSON (or JSON `null`, which no route sends)."""
     if not _is_json(response):
         return None
     try:
         return response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested too deep
         return None

@@ -56,7 +56,7 @@ class PixverseClient:
         self._transport = transport if transport is not None else Transport(settings)
         self._listed = SharedList(lambda: self._listing(ACCOUNT_PATH))
         self._listed_v2 = SharedList(lambda: self._listing(ACCOUNTS_V2_PATH))
-        self._list_failed = False  # the v1 list call failed once: known_account asks with a GET
+        self._list_failed = False  # a list call failed once: known_account(_v2) asks with a GET
 
     def __repr__(self) -> str:
         return f"PixverseClient({self._transport!r})"
@@ -105,19 +105,24 @@ class PixverseClient:
         at most: from the shared list call's answer where it holds, else (this client wrote the channel
         since the list was sent, or the list call failed: then for the rest of the client's life) from
         a GET of the channel. A refused API token is raised, not asked again."""
+        record = self._known(self._listed, _item_path(ACCOUNT_PATH, channel), channel)
+        return None if record is None else account_record(record, channel, ACCOUNT_PATH)
+
+    def _known(self, listed: SharedList, path: str, key: str) -> Any:
+        """The record of `key` as sent, from `listed` where it holds, else from a GET of `path` (see
+        known_account); None when there is none."""
         listing = None
         if not self._list_failed:
             try:
-                listing = self._listed.get_if_current(channel)
+                listing = listed.get_if_current(key)
             except AuthenticationError:
                 raise
             except PixverseError:
                 self._list_failed = True
         if listing is not None:
-            record = listing.get(channel)
-            return None if record is None else account_record(record, channel, ACCOUNT_PATH)
+            return listing.get(key)
         try:
-            return self.get_account(channel)
+            return self._read(path)
         except NotFoundError:
             return None
 
@@ -130,13 +135,14 @@ class PixverseClient:
 
     def upsert_account_v2(self, account: dict[str, Any]) -> dict[str, Any]:
         """POST the record to its email (the service logs in to PixVerse with it) and return the
-        stored account the service answers with (201; records.account_record_v2). LoginRefusedError
-        when PixVerse refuses the login."""
+        stored account the service answers with (201; records.account_record_v2, `after_write`: an
+        unreadable session is reported in `unreadable`, never raised). LoginRefusedError when PixVerse
+        refuses the login."""
         email = str(account["email"])
         path = _item_path(ACCOUNTS_V2_PATH, email)
         with self._writing(self._listed_v2, email):
             stored = self._transport.request(UPSERT_V2, path, account, login=email)
-        return account_record_v2(stored, email, path)
+        return account_record_v2(stored, email, path, after_write=True)
 
     def get_account_v2(self, email: str) -> dict[str, Any]:
         """The account configured for `email` (records.account_record_v2); NotFoundError when there
@@ -156,6 +162,12 @@ class PixverseClient:
         """The account of `email` as the shared list call reports it (records.account_record_v2);
         None when it is not there (also when the list answers the service's 404: no account at all)."""
         record = self._listed_v2.get(email).get(email)
+        return None if record is None else account_record_v2(record, email, ACCOUNTS_V2_PATH)
+
+    def known_account_v2(self, email: str) -> dict[str, Any] | None:
+        """The account of `email` (records.account_record_v2), None when there is none, in one request
+        at most, as `known_account` does for v1."""
+        record = self._known(self._listed_v2, _item_path(ACCOUNTS_V2_PATH, email), email)
         return None if record is None else account_record_v2(record, email, ACCOUNTS_V2_PATH)
 
     def delete_account_v2(self, email: str) -> None:

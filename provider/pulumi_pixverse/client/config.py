@@ -12,24 +12,30 @@ from typing import Any
 @dataclass(frozen=True)
 class Setting:
     """One setting: `pixverse:<key>` in a stack's config (and an explicit provider's input), else the
-    environment variable `env`, else `default`; `attribute` is its name on ClientSettings."""
+    environment variable `env`, else `default`; `attribute` is its name on ClientSettings (or, for
+    allowOverwrite, which is not about reaching the API, on the provider's `Service`)."""
 
     key: str
     env: str
     attribute: str
     type: str
-    """Its schema type: string, number or integer."""
+    """Its schema type: string, number, integer or boolean."""
     description: str
-    default: str | float | int | None = None
+    default: str | float | int | bool | None = None
     secret: bool = False
+
+    @property
+    def shown_default(self) -> str | None:
+        """The default as the documentation writes it (5, not 5.0; false, not False); None if none."""
+        if isinstance(self.default, bool):
+            return str(self.default).lower()
+        if isinstance(self.default, float):
+            return f"{self.default:g}"
+        return None if self.default is None else str(self.default)
 
     def describe(self) -> str:
         """The whole description: what it is, where else it comes from, its default."""
-        default = (
-            f", else {self.default:g}"
-            if isinstance(self.default, float)
-            else (f", else {self.default}" if self.default is not None else "")
-        )
+        default = "" if self.shown_default is None else f", else {self.shown_default}"
         return f"{self.description} Default: the environment variable {self.env}{default}."
 
 
@@ -54,6 +60,10 @@ SETTINGS = (
     Setting("maxRetries", "USEAPI_MAX_RETRIES", "max_retries", "integer",
             "Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped "
             "connections.", 4),
+    Setting("allowOverwrite", "USEAPI_ALLOW_OVERWRITE", "allow_overwrite", "boolean",
+            "Let a create write the declared values over a live account of the same channel or email that "
+            "differs from them (an account this stack did not make). Off, such a create fails, naming the "
+            "fields that differ; an identical account is taken over without a write either way.", False),
 )  # fmt: skip
 
 

@@ -64,6 +64,11 @@ class NotTheApiError(PixverseError):
     is not the service's own): the base URL is most likely wrong. The body is never repeated."""
 
 
+class GarbledAnswerError(PixverseError):
+    """A JSON answer whose body does not parse, or a body cut short: garbled or truncated on the way
+    (the URL is right). Retried on idempotent routes; the body is never repeated."""
+
+
 class RedirectError(PixverseError):
     """The answer is a redirect (3xx): never success, never followed (the token would go along)."""
 

@@ -80,24 +80,29 @@ def account_record(record: Any, channel: str, path: str) -> dict[str, Any]:
     }
 
 
-def account_record_v2(record: Any, email: str, path: str) -> dict[str, Any]:
+def account_record_v2(record: Any, email: str, path: str, *, after_write: bool = False) -> dict[str, Any]:
     """A v2 record `{"email", "password": <masked>, "maxJobs", "jwt": {"AccountId", "Username", ...}}`
     with `email`, `maxJobs`, `jwt.AccountId` and `jwt.Username` in the declared types (`jwt` {} when
-    the service sent none); the other fields as sent (masked, never stored)."""
+    the service sent none); the other fields as sent (masked, never stored).
+
+    `after_write`: the answer of a write that succeeded, whose session (`jwt`, information only) must
+    not fail it: an unreadable one reads as `jwt` {} with `unreadable` saying what was wrong."""
     read = _Reader(record, f"the v2 account {email}", path)
     account = {**record, "email": read.text("email"), "maxJobs": read.whole_number("maxJobs")}
     session = record.get("jwt")
     if session is None:
         return {**account, "jwt": {}}
-    read_session = _Reader(session, f"the v2 account {email}", path, within="jwt")
-    return {
-        **account,
-        "jwt": {
-            **session,
+    try:
+        read_session = _Reader(session, f"the v2 account {email}", path, within="jwt")
+        facts = {
             "AccountId": read_session.whole_number("AccountId", required=False),
             "Username": read_session.optional_text("Username"),
-        },
-    }
+        }
+    except UnreadableRecordError as error:
+        if not after_write:
+            raise
+        return {**account, "jwt": {}, "unreadable": f"{error.reason} in `{error.field}`"}
+    return {**account, "jwt": {**session, **facts}}
 
 
 FEATURE_NUMBERS = ("gen_simultaneously", "credit_daily", "credit_monthly", "credit_package")

@@ -36,7 +36,7 @@ from urllib3.util.retry import Retry
 
 from .answers import RETRYABLE_STATUSES, Route, meaning, retries_exhausted
 from .config import DEFAULT_BASE_URL, ClientSettings
-from .errors import DeadlineExceededError, RetriesExhaustedError
+from .errors import DeadlineExceededError, GarbledAnswerError, RetriesExhaustedError
 from .sanitize import one_line, remember_secret
 
 __all__ = ["DEFAULT_BASE_URL", "ClientSettings", "Route", "Transport", "shared_transport"]
@@ -229,6 +229,35 @@ class Transport:
         outer, _call.deadline = _current_deadline(), deadline
         timer.start()
         try:
+            for retry in range(self._settings.max_retries + 1 if route.idempotent else 1):
+                try:
+                    return self._send(route, path, url, body, login, deadline)
+                except GarbledAnswerError as garbled:
+                    last = garbled
+                wait = min(self._settings.backoff_factor * 2**retry, self._settings.backoff_max)
+                if wait >= deadline.remaining():
+                    break
+                time.sleep(wait)
+            raise GarbledAnswerError(
+                route.method, path, f"{last.detail} ({self._attempts(route)})", last.status
+            )
+        finally:
+            timer.cancel()
+            _call.deadline = outer
+
+    def _send(
+        self,
+        route: Route,
+        path: str,
+        url: str,
+        body: dict[str, Any] | None,
+        login: str | None,
+        deadline: _Deadline,
+    ) -> dict[str, Any]:
+        """One call, its transient failures retried (urllib3), within `deadline`: the JSON object of a
+        successful answer, or the PixverseError the answer means (GarbledAnswerError for a JSON answer
+        that does not parse or a body cut short, which `request` retries)."""
+        try:
             response = self._session.request(
                 route.method,
                 url,
@@ -244,18 +273,19 @@ class Transport:
         except requests.RequestException as exc:
             if deadline.passed:
                 raise self._deadline_error(route, path) from None
+            if isinstance(
+                exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+            ):
+                raise GarbledAnswerError(route.method, path, "the answer's body was cut short") from None
             raise RetriesExhaustedError(
                 route.method, path, f"no answer after {self._attempts()}: last cause {_describe(exc)}"
             ) from None
-        finally:
-            timer.cancel()
-            _call.deadline = outer
         if response.status_code in RETRYABLE_STATUSES:
             raise retries_exhausted(route, path, response, self._attempts())
         return meaning(route, path, response, login)
 
-    def _attempts(self) -> str:
-        attempts = self._settings.max_retries + 1
+    def _attempts(self, route: Route | None = None) -> str:
+        attempts = self._settings.max_retries + 1 if route is None or route.idempotent else 1
         return f"{attempts} attempt" + ("s" if attempts > 1 else "")
 
     def _deadline_error(self, route: Route, path: str) -> DeadlineExceededError:

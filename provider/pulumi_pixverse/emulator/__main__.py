@@ -1,8 +1,9 @@
-"""Command line: `python -m pulumi_pixverse.emulator --port PORT [--token T] [--state FILE] [--verbose]
+"""Command line: `python -m pulumi_pixverse.emulator --port PORT [--state FILE] [--verbose]
 [--latency SECONDS [--jitter SECONDS] [--seed N]] [--route-latency 'ROUTE=SECONDS' ...]`.
 
 Prints one line to stdout when ready, `pixverse emulator listening on http://127.0.0.1:<port>`,
-serves until SIGTERM or SIGINT, then exits 0. The token is never printed.
+serves until SIGTERM or SIGINT, then exits 0. The token it accepts comes from $USEAPI_EMULATOR_TOKEN
+(never a command line, which `ps` shows), else the fixed local one; it is never printed.
 
 `--latency` makes it a distant service: every API request waits that long before it is answered,
 give or take `--jitter` (drawn from a generator seeded with `--seed`); `--route-latency` sets one
@@ -33,7 +34,6 @@ def main(argv: list[str] | None = None) -> int:
     """Run the emulator in the foreground; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m pulumi_pixverse.emulator", description=__doc__)
     parser.add_argument("--port", type=int, default=0, help="TCP port on 127.0.0.1 (0 picks a free one)")
-    parser.add_argument("--token", help=f"API token to accept (default: ${TOKEN_ENV}, else {DEFAULT_TOKEN})")
     parser.add_argument("--state", type=Path, help="JSON file the accounts are loaded from and saved to")
     parser.add_argument("--verbose", action="store_true", help="log method, path and status to stderr")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds each API request waits")
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     except (ValueError, ServiceError) as error:
         parser.error(str(error))
-    token = args.token or os.environ.get(TOKEN_ENV) or DEFAULT_TOKEN
+    token = os.environ.get(TOKEN_ENV) or DEFAULT_TOKEN
     try:
         server = EmulatorServer(
             port=args.port, token=token, store=AccountStore(args.state), verbose=args.verbose, latency=latency

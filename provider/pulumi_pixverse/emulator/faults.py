@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 from .backend import ServiceError
 
-_FAULT_KEYS = frozenset({"status", "count", "retry_after", "delay", "drop", "rate", "seed", "route"})
+_FAULT_KEYS = frozenset(
+    {"status", "count", "retry_after", "delay", "drop", "rate", "seed", "route", "merge", "truncate"}
+)
 
 
 @dataclass
@@ -16,7 +18,9 @@ class Fault:
     """A fault rule: applies to the next `count` matching API requests.
 
     Order of effects: sleep `delay` seconds, then `drop` the connection unanswered, else
-    answer `status` without touching state, else handle the request normally.
+    answer `status` without touching state, else handle the request normally; then its JSON answer
+    gets the keys of `merge` (a 201 whose `jwt` is "x"), and `truncate` cuts that answer's body in
+    half, its Content-Length and JSON content type kept (an answer cut short on the way).
     """
 
     count: int
@@ -27,6 +31,8 @@ class Fault:
     rate: float | None = None
     route: str | None = None
     rng: random.Random = field(default_factory=random.Random)
+    merge: dict[str, object] | None = None
+    truncate: bool = False
 
     def hits(self, route: str) -> bool:
         """Whether this rule applies to a request on `route`; consumes one count if so."""
@@ -52,7 +58,8 @@ def parse_fault(spec: object) -> Fault:
     Keys: status (400-599), retry_after (int >= 0 or str, sent as Retry-After with status),
     delay (seconds >= 0), drop (bool), count (int >= 1, default 1), rate (0..1, chance that
     each matching request is hit), seed (int, default 0, seeds the rate draws), route (route
-    template). At least one of status, delay or drop is required.
+    template), merge (a JSON object), truncate (bool). At least one of status, delay, drop, merge
+    or truncate is required.
     """
 
     def invalid(reason: str) -> ServiceError:
@@ -71,6 +78,8 @@ def parse_fault(spec: object) -> Fault:
     rate = spec.get("rate")
     seed = spec.get("seed", 0)
     route = spec.get("route")
+    merge = spec.get("merge")
+    truncate = spec.get("truncate", False)
     if not _is_int(count) or count < 1:
         raise invalid("count must be an integer >= 1")
     if status is not None and not (_is_int(status) and 400 <= status <= 599):
@@ -89,6 +98,12 @@ def parse_fault(spec: object) -> Fault:
         raise invalid("seed must be an integer")
     if route is not None and not isinstance(route, str):
         raise invalid("route must be a string")
-    if status is None and not delay and not drop:
-        raise invalid("one of status, delay or drop is required")
-    return Fault(count, status, retry_after, float(delay), drop, rate, route, random.Random(seed))
+    if merge is not None and not isinstance(merge, dict):
+        raise invalid("merge must be a JSON object")
+    if not isinstance(truncate, bool):
+        raise invalid("truncate must be a boolean")
+    if status is None and not delay and not drop and merge is None and not truncate:
+        raise invalid("one of status, delay, drop, merge or truncate is required")
+    return Fault(
+        count, status, retry_after, float(delay), drop, rate, route, random.Random(seed), merge, truncate
+    )

@@ -12,7 +12,13 @@ API routes, all behind `Authorization: Bearer <token>` (401 `Unauthorized` witho
     GET    /v2/pixverse/features?email=     200 the account's plan and credits, or 400 (plans.py)
     GET    /v2/pixverse/scheduler/available 200 {"executing": [...], "available": [...]} (plans.py)
 
-Admin routes, without auth, never logged and never faulted (the server listens on 127.0.0.1 only):
+Every request must name a loopback Host (127.0.0.1, localhost, [::1]; else 403: no DNS-rebinding page
+reaches it); the token is checked before a body is read, and a body over MAX_BODY bytes is refused
+(413) unread; a body that is not JSON, or nested too deep, is a 400. A refused request's credential
+fields (discord, password, token) are never kept in the request log.
+
+Admin routes, behind the same token, never logged and never faulted (the server listens on 127.0.0.1
+only):
     POST   /_emulator/reset          clear accounts (both versions), refused logins, request log,
                                      connection count, peak in flight and faults; the latency returns
                                      to the one the emulator was started with; 204
@@ -20,6 +26,9 @@ Admin routes, without auth, never logged and never faulted (the server listens o
     GET    /_emulator/connections    200 {"connections": n}: TCP connections that carried API requests
     GET    /_emulator/accounts       200 the v1 accounts (may be {})
     GET    /_emulator/accounts-v2    200 the v2 accounts as sent, real password included (may be {})
+    POST   /_emulator/accounts       body: a v1 account; stored as if another owner (a dashboard,
+                                     another team's stack) had configured it: not in the request log; 204
+    POST   /_emulator/accounts-v2    body: a v2 account, likewise; 204
     POST   /_emulator/refuse-login   body {"email"}: PixVerse refuses that login from now on; 204
     DELETE /_emulator/refuse-login   body {"email"}: PixVerse accepts that login again; 204
     POST   /_emulator/plan           body {"email", <plans.Plan field>: value, ...}: that account's
@@ -56,6 +65,11 @@ from .latency import Latency, parse_latency
 
 DEFAULT_TOKEN = "emulator-token"
 HOST = "127.0.0.1"
+MAX_BODY = 64 * 1024
+"""The largest request body read, in bytes: an account is a few hundred."""
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+_CREDENTIALS = ("discord", "password", "token")
+MSG_MALFORMED = "Malformed JSON body"
 
 ACCOUNTS_PATH = "/v1/pixverse/account"
 ACCOUNTS_V2_PATH = "/v2/pixverse/accounts"
@@ -124,12 +138,31 @@ def answer(store: AccountStore, route: str, key: str, body: object) -> tuple[int
         return error.status, error.body()
 
 
+class _Cut(bytes):
+    """A JSON answer cut short (a `truncate` fault): sent as it is, still typed as JSON."""
+
+
 def _parse_json(raw: bytes) -> Any:
-    """The JSON value of a request body, or None when it is empty or not valid JSON."""
+    """The JSON value of a request body, None when it is empty; ServiceError(400) when it is not JSON
+    or is nested too deep."""
     try:
         return json.loads(raw) if raw else None
-    except ValueError:
-        return None
+    except (ValueError, RecursionError):
+        raise ServiceError(400, MSG_MALFORMED) from None
+
+
+def _is_loopback_host(host: str) -> bool:
+    """A Host header naming a loopback address (any port)."""
+    host = host.strip().lower()
+    name = host.partition("]")[0] + "]" if host.startswith("[") else host.rsplit(":", 1)[0]
+    return name in _LOOPBACK_HOSTS
+
+
+def _without_credentials(body: object) -> object:
+    """A refused request's body as the log keeps it: credential fields left out."""
+    if isinstance(body, dict):
+        return {key: value for key, value in body.items() if key not in _CREDENTIALS}
+    return body
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -147,16 +180,37 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_DELETE = do_PUT = do_PATCH = do_OPTIONS = do_HEAD = do_GET
 
     def _dispatch(self) -> None:
-        raw = self._read_body()
+        """Host first, then the token, then the body (by its announced size), then the route."""
         path, query = urlsplit(self.path)[2:4]
-        if path.startswith(ADMIN_PREFIX):
-            status, payload = self.server.admin(self.command, path, raw)
-            self._send(status, payload)
-        else:
-            self._serve_api(path, query, raw)
+        if not _is_loopback_host(self.headers.get("Host") or ""):
+            self.close_connection = True
+            self._send(403, ServiceError(403, "Host not allowed").body())
+            return
+        if not path.startswith(ADMIN_PREFIX):
+            self._serve_api(path, query)
+            return
+        if not self._authorized(self.server.admin_token):
+            self.close_connection = True  # the body stays unread
+            self._send(401, ServiceError(401, "Unauthorized").body())
+            return
+        raw = self._read_body()
+        if raw is None:
+            self._send(413, ServiceError(413, "Request body too large").body())
+            return
+        status, payload = self.server.admin(self.command, path, raw)
+        self._send(status, payload)
 
-    def _read_body(self) -> bytes:
-        """Read the whole body by Content-Length so the connection can be reused."""
+    def _authorized(self, token: str | None = None) -> bool:
+        """The request carries `Bearer <token>` (default: the API token)."""
+        header = self.headers.get("Authorization", "")
+        expected = f"Bearer {token if token is not None else self.server.token}"
+        return hmac.compare_digest(
+            header.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+        )
+
+    def _read_body(self) -> bytes | None:
+        """Read the whole body by Content-Length so the connection can be reused; None (and the
+        connection closed, the body unread) when it announces more than MAX_BODY bytes."""
         try:
             length = int(self.headers.get("Content-Length") or 0)
         except ValueError:
@@ -164,29 +218,41 @@ class _Handler(BaseHTTPRequestHandler):
         if length < 0:
             self.close_connection = True
             return b""
+        if length > MAX_BODY:
+            self.close_connection = True
+            return None
         return self.rfile.read(length)
 
-    def _serve_api(self, path: str, query: str, raw: bytes) -> None:
+    def _serve_api(self, path: str, query: str) -> None:
         """Answer an API request; it counts as in flight until its answer is ready to send (so a
         client that has its answer never sees its own request still in flight)."""
         with self.server.in_flight():
-            answered = self._answer_api(path, query, raw)
+            answered = self._answer_api(path, query)
         if answered is None:
             self.close_connection = True
         else:
             self._send(*answered)
 
-    def _answer_api(self, path: str, query: str, raw: bytes) -> tuple[int, object, dict[str, str]] | None:
+    def _answer_api(self, path: str, query: str) -> tuple[int, object, dict[str, str]] | None:
         """Status, payload and headers of an API request (after its latency and any fault), logged;
-        None when a fault drops the connection unanswered."""
+        None when a fault drops the connection unanswered. The body is read only once the token is
+        accepted."""
         server = self.server
         self._counted_in = server.count_connection(self._counted_in)
         route, key = route_of(self.command, path, query)
-        body = _parse_json(raw)
-        header = self.headers.get("Authorization", "")
-        authorized = hmac.compare_digest(
-            header.encode("utf-8", "surrogatepass"), f"Bearer {server.token}".encode("utf-8", "surrogatepass")
-        )
+        authorized = self._authorized()
+        raw = self._read_body() if authorized else None
+        refusal: ServiceError | None = None
+        body: object = None
+        if not authorized:
+            self.close_connection = True  # the body stays unread
+        elif raw is None:
+            refusal = ServiceError(413, "Request body too large")
+        else:
+            try:
+                body = _parse_json(raw)
+            except ServiceError as error:
+                refusal = error
         wait = server.latency.draw(route)
         entry = {
             "method": self.command,
@@ -213,8 +279,17 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = str(fault.retry_after)
         elif not authorized:
             status, payload = 401, ServiceError(401, "Unauthorized").body()
+        elif refusal is not None:
+            status, payload = refusal.status, refusal.body()
         else:
             status, payload = answer(server.store, route, key, body)
+        if fault is not None and fault.merge is not None and isinstance(payload, dict):
+            payload = {**payload, **fault.merge}
+        if fault is not None and fault.truncate and payload is not None:
+            data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+            payload = _Cut(data[: len(data) // 2])
+        if status >= 400:
+            entry["body"] = _without_credentials(body)
         server.record({**entry, "status": status})
         return status, payload, headers
 
@@ -226,6 +301,8 @@ class _Handler(BaseHTTPRequestHandler):
         """
         if payload is None:
             data, content_type = b"", None
+        elif isinstance(payload, _Cut):
+            data, content_type = bytes(payload), "application/json"
         elif isinstance(payload, str):
             data, content_type = payload.encode("utf-8"), "text/plain;charset=UTF-8"
         else:
@@ -267,6 +344,9 @@ class EmulatorServer(ThreadingHTTPServer):
     ) -> None:
         self.store = store if store is not None else AccountStore()
         self.token = token
+        self.admin_token = token
+        """The admin routes' token: the API token the emulator started with (a test may rotate the
+        API token; the admin surface keeps its own)."""
         self.verbose = verbose
         self._started_latency = latency if latency is not None else Latency()
         self.latency = parse_latency(self._started_latency.spec())  # what reset returns to
@@ -408,13 +488,20 @@ class EmulatorServer(ThreadingHTTPServer):
             return 200, self.latency.spec()
         if key in ("GET /_emulator/in-flight", "DELETE /_emulator/in-flight"):
             return 200, self.in_flight_counts(restart_peak=method == "DELETE")
-        body = _parse_json(raw)
+        try:
+            body = _parse_json(raw)
+        except ServiceError as error:
+            return error.status, error.body()
         email = body.get("email") if isinstance(body, dict) else None
         try:
             if key == "POST /_emulator/latency":
                 self.latency = parse_latency(body)
             elif key == "POST /_emulator/faults":
                 self.add_fault(body)
+            elif key == "POST /_emulator/accounts":
+                self.store.upsert(str(body.get("channel")) if isinstance(body, dict) else "", body)
+            elif key == "POST /_emulator/accounts-v2":
+                self.store.upsert_v2(email if isinstance(email, str) else "", body)
             elif key == "POST /_emulator/refuse-login":
                 self.store.refuse_login(email)
             elif key == "DELETE /_emulator/refuse-login":

@@ -73,7 +73,7 @@ class PixverseProvider(Provider):
     read-only functions (`lookups`)."""
 
     def __init__(self) -> None:
-        self._service = Service()
+        self._service = Service(take_over=_import_instead)
         self._threads = ThreadPoolExecutor(MAX_CALLS, thread_name_prefix="pixverse")
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
@@ -114,7 +114,7 @@ class PixverseProvider(Provider):
 
     async def create(self, request: CreateRequest) -> CreateResponse:
         kind, props = _kind(request.type), plain(request.properties)
-        id_, outputs = await self._run(kind.create, self._service, props)
+        id_, outputs = await self._run(kind.create, self._service, props, request.urn.rsplit("::", 1)[-1])
         return CreateResponse(id_, _outputs(kind, outputs, request.properties))
 
     async def read(self, request: ReadRequest) -> ReadResponse:
@@ -153,6 +153,15 @@ class PixverseProvider(Provider):
     async def _run(self, call: Callable[..., T], *args: Any) -> T:
         """`call(*args)` on one of the provider's threads (the lifecycle blocks on HTTP)."""
         return await asyncio.get_running_loop().run_in_executor(self._threads, functools.partial(call, *args))
+
+
+def _import_instead(kind: AccountKind, key: str, resource: str) -> str:
+    """The plugin's way to take over a live account: `pulumi import` of it under its resource's name."""
+    token = next(token for token, known in _KINDS.items() if known is kind)
+    return (
+        f"to take it over, run `pulumi import {token} {resource} {key}` (the next `pulumi up` then writes "
+        "the declared values)"
+    )
 
 
 def _kind(type_: str) -> AccountKind:

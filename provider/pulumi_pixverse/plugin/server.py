@@ -25,6 +25,7 @@ from pulumi.runtime import proto
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from ..client.sanitize import redact
+from ..engine_log import use_engine
 from ..failures import OperationFailed
 from .provider import PixverseProvider
 
@@ -78,6 +79,7 @@ def serve(argv: list[str], version: str) -> None:
     parser = argparse.ArgumentParser(prog="pulumi-resource-pixverse", description="Pulumi provider plugin")
     parser.add_argument("engine", help="the engine's address")
     engine_address = parser.parse_known_args(argv)[0].engine
+    use_engine(engine_address)
 
     async def run() -> None:
         server = grpc.aio.server(options=_GRPC_OPTIONS)

@@ -8,6 +8,17 @@ declare var exports: any;
 const __config = new pulumi.Config("pixverse");
 
 /**
+ * Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+ */
+export declare const allowOverwrite: boolean | undefined;
+Object.defineProperty(exports, "allowOverwrite", {
+    get() {
+        return __config.getObject<boolean>("allowOverwrite");
+    },
+    enumerable: true,
+});
+
+/**
  * The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
  */
 export declare const apiToken: string | undefined;

@@ -19,6 +19,7 @@ __all__ = ['ProviderArgs', 'Provider']
 @pulumi.input_type
 class ProviderArgs:
     def __init__(__self__, *,
+                 allow_overwrite: pulumi.Input[Optional[_builtins.bool]] = None,
                  api_token: pulumi.Input[Optional[_builtins.str]] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  connect_timeout: pulumi.Input[Optional[_builtins.float]] = None,
@@ -28,6 +29,7 @@ class ProviderArgs:
         """
         The set of arguments for constructing a Provider resource.
 
+        :param pulumi.Input[_builtins.bool] allow_overwrite: Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
         :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
         :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
         :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
@@ -35,6 +37,8 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.float] read_timeout: Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
         :param pulumi.Input[_builtins.float] request_timeout: Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
         """
+        if allow_overwrite is not None:
+            pulumi.set(__self__, "allow_overwrite", allow_overwrite)
         if api_token is not None:
             pulumi.set(__self__, "api_token", api_token)
         if api_url is not None:
@@ -47,6 +51,18 @@ class ProviderArgs:
             pulumi.set(__self__, "read_timeout", read_timeout)
         if request_timeout is not None:
             pulumi.set(__self__, "request_timeout", request_timeout)
+
+    @_builtins.property
+    @pulumi.getter(name="allowOverwrite")
+    def allow_overwrite(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+        """
+        return pulumi.get(self, "allow_overwrite")
+
+    @allow_overwrite.setter
+    def allow_overwrite(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "allow_overwrite", value)
 
     @_builtins.property
     @pulumi.getter(name="apiToken")
@@ -127,6 +143,7 @@ class Provider(pulumi.ProviderResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 allow_overwrite: pulumi.Input[Optional[_builtins.bool]] = None,
                  api_token: pulumi.Input[Optional[_builtins.str]] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  connect_timeout: pulumi.Input[Optional[_builtins.float]] = None,
@@ -139,6 +156,7 @@ class Provider(pulumi.ProviderResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.bool] allow_overwrite: Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
         :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
         :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
         :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
@@ -170,6 +188,7 @@ class Provider(pulumi.ProviderResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 allow_overwrite: pulumi.Input[Optional[_builtins.bool]] = None,
                  api_token: pulumi.Input[Optional[_builtins.str]] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
                  connect_timeout: pulumi.Input[Optional[_builtins.float]] = None,
@@ -185,6 +204,7 @@ class Provider(pulumi.ProviderResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
+            __props__.__dict__["allow_overwrite"] = pulumi.Output.from_input(allow_overwrite).apply(pulumi.runtime.to_json) if allow_overwrite is not None else None
             __props__.__dict__["api_token"] = None if api_token is None else pulumi.Output.secret(api_token)
             __props__.__dict__["api_url"] = api_url
             __props__.__dict__["connect_timeout"] = pulumi.Output.from_input(connect_timeout).apply(pulumi.runtime.to_json) if connect_timeout is not None else None

@@ -11,6 +11,11 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+func GetAllowOverwrite(ctx *pulumi.Context) bool {
+	return config.GetBool(ctx, "pixverse:allowOverwrite")
+}
+
 // The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
 func GetApiToken(ctx *pulumi.Context) string {
 	return config.Get(ctx, "pixverse:apiToken")

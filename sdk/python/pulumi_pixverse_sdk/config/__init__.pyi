@@ -14,6 +14,11 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
 
+allowOverwrite: Optional[bool]
+"""
+Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+"""
+
 apiToken: Optional[str]
 """
 The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.

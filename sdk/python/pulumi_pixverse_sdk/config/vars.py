@@ -21,6 +21,13 @@ __config__ = pulumi.Config('pixverse')
 
 class _ExportableConfig(types.ModuleType):
     @_builtins.property
+    def allow_overwrite(self) -> Optional[bool]:
+        """
+        Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+        """
+        return __config__.get_bool('allowOverwrite')
+
+    @_builtins.property
     def api_token(self) -> Optional[str]:
         """
         The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
