@@ -1,0 +1,111 @@
+"""The review's findings about what surrounds the provider: the workflows' secrets, the commands the
+project prints or runs, and what its set-up downloads and installs. Each reads the files a user or a
+runner executes, as they are."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO_ROOT / ".github" / "workflows"
+SERVICE_SECRET = "secrets.USEAPI_TOKEN"
+
+# `pulumi config set --secret [--path] KEY VALUE`: a VALUE on the command line (`ps` and the shell's
+# history keep it; `<token>` is a placeholder for one); `< file`, a pipe into it, or nothing (the CLI
+# prompts) keep it off.
+_SECRET_ON_COMMAND_LINE = re.compile(
+    r"config set --secret(?: --path)? (?:'[^']*'|\"[^\"]*\"|[\w:.\[\]-]+) +"
+    r"(?P<value>(?:<\S|[^<#\s`|&;)'\"])[^\s`]*)"
+)
+
+
+def _texts() -> dict[Path, str]:
+    """Every file whose text reaches a user or a runner: code, scripts, docs, workflows, examples."""
+    roots = ["provider/pulumi_pixverse", "stacks", "tools", "docs", ".github", "examples"]
+    paths = [REPO_ROOT / "README.md"]
+    for root in roots:
+        paths += [
+            path
+            for path in (REPO_ROOT / root).rglob("*")
+            if path.is_file()
+            and "node_modules" not in path.parts
+            and path.suffix in {"", ".py", ".sh", ".md", ".yml", ".yaml", ".ts", ".go"}
+        ]
+    return {path: path.read_text(errors="replace") for path in paths}
+
+
+def _jobs() -> dict[str, dict[str, Any]]:
+    jobs = {}
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for name, job in (yaml.safe_load(path.read_text())["jobs"] or {}).items():
+            jobs[f"{path.name}:{name}"] = job
+    return jobs
+
+
+def test_every_job_given_the_api_token_runs_in_a_protected_environment() -> None:
+    given = {name: job for name, job in _jobs().items() if SERVICE_SECRET in yaml.safe_dump(job)}
+    assert {name.split(":")[0] for name in given} >= {"deploy.yml", "drift.yml"}
+    for name, job in given.items():
+        environment = job.get("environment")
+        environment = environment.get("name") if isinstance(environment, dict) else environment
+        assert isinstance(environment, str) and environment.startswith(("deploy-", "drift-")), (
+            f"{name} reads the API token without a GitHub Environment"
+        )
+
+
+def test_the_preview_job_never_gets_the_api_token() -> None:
+    preview = yaml.safe_dump(yaml.safe_load((WORKFLOWS / "preview.yml").read_text()))
+    assert SERVICE_SECRET not in preview
+
+
+@pytest.mark.parametrize(
+    ("line", "leaks"),
+    [
+        ("pulumi config set --secret pixverse:apiToken <token>", True),
+        ("pulumi config set --secret pixverse:apiToken < token-file", False),
+        ("pulumi config set --secret pixverse:apiToken abc123", True),
+        ("pulumi config set --secret --path 'pixverse:accounts[0].discord' MTIz.x", True),
+        ("pulumi config set --secret --path 'pixverse:accounts[0].discord' < discord.txt", False),
+        ("printf %s \"$T\" | pulumi config set --secret pixverse:apiToken", False),
+        ("pulumi config set --secret pixverse:apiToken    # then paste it", False),
+    ],
+)
+def test_the_command_line_rule_tells_a_value_from_stdin(line: str, leaks: bool) -> None:
+    assert bool(_SECRET_ON_COMMAND_LINE.search(line)) is leaks
+
+
+def test_no_message_script_or_page_puts_a_credential_on_a_command_line() -> None:
+    found = [
+        f"{path.relative_to(REPO_ROOT)}: {match.group(0)}"
+        for path, text in _texts().items()
+        for match in _SECRET_ON_COMMAND_LINE.finditer(text)
+    ]
+    found += [
+        f"{path.relative_to(REPO_ROOT)}: the emulator's --token"
+        for path, text in _texts().items()
+        if re.search(r"pulumi_pixverse\.emulator[^\n]*--token", text)
+    ]
+    assert found == []
+
+
+def test_the_cli_bootstrap_checks_its_download_and_runs_none_of_it() -> None:
+    script = (REPO_ROOT / "tools" / "ensure-pulumi.sh").read_text()
+    assert not re.search(r"\|\s*(sudo\s+)?(ba|z)?sh\b", script), "a download piped into a shell"
+    assert "sha256sum --check" in script
+
+
+def test_npm_installs_only_from_lock_files() -> None:
+    """What the project's scripts and workflows run: `npm ci` installs exactly the lock file; `npm
+    install` may only write one (gen-sdk's --package-lock-only), never install packages."""
+    for path, text in _texts().items():
+        if path.relative_to(REPO_ROOT).parts[0] not in ("tools", ".github"):
+            continue
+        for command in re.findall(r"npm (?:install|i)\b[^\n]*", text):
+            assert "--package-lock-only" in command, f"{path.relative_to(REPO_ROOT)}: {command}"
+    for folder in ("sdk/nodejs", "examples/typescript"):
+        assert (REPO_ROOT / folder / "package-lock.json").is_file(), folder
