@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from pulumi_pixverse.emulator.server import logged_body
 
 
 class EmulatorAdmin:
@@ -28,6 +29,10 @@ class EmulatorAdmin:
         )
         response.raise_for_status()
         return response.json() if response.content else None
+
+    def as_logged(self, body: dict[str, Any]) -> Any:
+        """`body` as the request log shows it when the API accepted it: credentials as fingerprints."""
+        return logged_body(body, self.token)
 
     def reset(self) -> None:
         self._call("POST", "reset")

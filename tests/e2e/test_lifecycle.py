@@ -82,7 +82,7 @@ def test_04_a_new_max_jobs_is_one_in_place_update_and_one_post(e2e_stack, servic
     step = Step(service)
     assert change_summary(e2e_stack.up()) == {"update": 1, "same": 2}
     assert step.calls() == [f"POST {ALPHA['channel']}"]
-    assert step.requests()[0]["body"] == wire({**ALPHA, "maxJobs": 7})
+    assert step.requests()[0]["body"] == service.as_logged(wire({**ALPHA, "maxJobs": 7}))
     assert service.accounts()[ALPHA["channel"]]["maxJobs"] == 7
 
 

@@ -268,7 +268,7 @@ def test_05_up_with_one_max_jobs_raised_updates_that_account_in_place(upgraded, 
     step = Step(old_service)
     assert change_summary(upgraded.up()) == {"update": 1, "same": release.resources - 1}
     assert step.calls() == [f"POST {raised['channel']}"]
-    assert step.requests()[0]["body"] == wire(raised)
+    assert step.requests()[0]["body"] == old_service.as_logged(wire(raised))
     assert old_service.accounts() == {a["channel"]: wire(a) for a in [*release.accounts[:-1], raised]}
     assert accounts_in_state(upgraded)[raised["name"]]["outputs"]["maxJobs"] == 7
 

@@ -58,7 +58,7 @@ def test_upsert_sends_the_record_with_bearer_auth_and_get_reads_it_back(client, 
     assert received["route"] == POST_ROUTE
     assert received["path"] == f"/v1/pixverse/account/{ACCOUNT['channel']}"
     assert received["authorized"] is True
-    assert received["body"] == ACCOUNT
+    assert received["body"] == emulator.as_logged(ACCOUNT)
     assert client.get_account(ACCOUNT["channel"]) == ACCOUNT
 
 
@@ -212,7 +212,7 @@ def test_upsert_v2_posts_to_the_url_encoded_email_and_returns_the_stored_account
     [received] = emulator.requests()
     assert (received["route"], received["path"], received["status"]) == (POST_V2, ENCODED_V2_PATH, 201)
     assert received["authorized"] is True
-    assert received["body"] == ACCOUNT_V2
+    assert received["body"] == emulator.as_logged(ACCOUNT_V2)
     assert {k: stored[k] for k in ("email", "password", "maxJobs")} == {**ACCOUNT_V2, "password": "********"}
     assert set(stored["jwt"]) == {"AccountId", "Username", "ExpireTime", "ExpireTimeUTC", "token"}
     assert emulator.accounts_v2() == {ACCOUNT_V2["email"]: ACCOUNT_V2}

@@ -15,6 +15,7 @@ import requests
 from emulator_admin import assert_error, assert_plain_404
 from emulator_v1 import AUTH, CH1, CH2, SERVER_ID, TIMEOUT, TOKEN, account, accounts, admin, api
 from pulumi_pixverse.emulator import EmulatorServer, start_in_thread
+from pulumi_pixverse.emulator.server import logged_body
 
 NOT_CONFIGURED = "Configuration not found. To create configuration use pixverse/account/channel."
 
@@ -319,7 +320,10 @@ def test_request_log_records_api_calls_and_counts_routes(url: str) -> None:
         ("GET", "/v1/pixverse/account/x/y", 404, True),
     ]
     assert result["requests"][0]["route"] == "POST /v1/pixverse/account/{channel}"
-    assert result["requests"][0]["body"] == account()
+    # The Discord token is kept as its fingerprint, never in clear.
+    assert result["requests"][0]["body"] == logged_body(account(), TOKEN)
+    assert result["requests"][0]["body"]["discord"].startswith("hidden:")
+    assert account()["discord"] not in json.dumps(result)
     assert result["requests"][2]["body"] is None
     assert result["counts"] == {
         "POST /v1/pixverse/account/{channel}": 2,

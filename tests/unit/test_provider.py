@@ -100,7 +100,7 @@ def test_create_posts_the_account_with_an_integer_max_jobs_and_returns_every_out
     assert result.id == PROPS["channel"]
     assert result.outs == PROPS
     posts = [r for r in emulator.requests() if r["route"] == POST]
-    assert [p["body"] for p in posts] == [PROPS]
+    assert [p["body"] for p in posts] == [emulator.as_logged(PROPS)]
     assert isinstance(posts[0]["body"]["maxJobs"], int)
 
 
@@ -214,7 +214,7 @@ def test_update_posts_the_new_settings(provider, emulator):
     emulator.seed(PROPS)
     result = provider.update(PROPS["channel"], PROPS, {**PROPS, "maxJobs": 8.0})
     assert result.outs == {**PROPS, "maxJobs": 8}
-    assert emulator.requests()[-1]["body"] == {**PROPS, "maxJobs": 8}
+    assert emulator.requests()[-1]["body"] == emulator.as_logged({**PROPS, "maxJobs": 8})
     assert emulator.accounts()[PROPS["channel"]]["maxJobs"] == 8
 
 

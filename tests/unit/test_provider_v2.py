@@ -56,7 +56,7 @@ def test_create_posts_the_account_and_keeps_the_session_facts_but_not_the_sessio
     assert {k: result.outs[k] for k in PROPS} == PROPS
     assert isinstance(result.outs["accountId"], int) and result.outs["username"] == "maya+render"
     assert "jwt" not in result.outs
-    assert [r["body"] for r in emulator.requests() if r["route"] == POST] == [PROPS]
+    assert [r["body"] for r in emulator.requests() if r["route"] == POST] == [emulator.as_logged(PROPS)]
     assert emulator.accounts_v2() == {PROPS["email"]: PROPS}
 
 
@@ -76,7 +76,8 @@ def test_update_is_one_post_with_the_new_password(provider, emulator):
     mark = len(emulator.requests())
     result = provider.update(PROPS["email"], PROPS, {**PROPS, "password": "pw-two"})
     assert result.outs["password"] == "pw-two"
-    assert [r["body"]["password"] for r in emulator.requests()[mark:]] == ["pw-two"]
+    sent = [r["body"] for r in emulator.requests()[mark:]]
+    assert sent == [emulator.as_logged({**PROPS, "password": "pw-two"})]
 
 
 def test_a_refused_login_is_one_post_and_one_line_naming_the_email_not_the_password(provider, emulator):

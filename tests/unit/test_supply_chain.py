@@ -71,7 +71,7 @@ def test_the_preview_job_never_gets_the_api_token() -> None:
         ("pulumi config set --secret pixverse:apiToken abc123", True),
         ("pulumi config set --secret --path 'pixverse:accounts[0].discord' MTIz.x", True),
         ("pulumi config set --secret --path 'pixverse:accounts[0].discord' < discord.txt", False),
-        ("printf %s \"$T\" | pulumi config set --secret pixverse:apiToken", False),
+        ('printf %s "$T" | pulumi config set --secret pixverse:apiToken', False),
         ("pulumi config set --secret pixverse:apiToken    # then paste it", False),
     ],
 )

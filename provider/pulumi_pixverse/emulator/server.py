@@ -1,21 +1,12 @@
 """Thin HTTP layer of the emulator: the v1 and v2 account APIs plus a test-only admin surface.
 
-API routes, all behind `Authorization: Bearer <token>` (401 `Unauthorized` without it):
-    POST   /v1/pixverse/account/{channel}   204, or 400 with the service's message
-    GET    /v1/pixverse/account             200 {channel: account}, or 404 plain text
-    GET    /v1/pixverse/account/{channel}   200 account, or 404 plain text
-    DELETE /v1/pixverse/account/{channel}   204, or 404
-    POST   /v2/pixverse/accounts/{email}    201 account as shown, 400, or 401 for a refused login
-    GET    /v2/pixverse/accounts            200 {email: account as shown}, or 404 plain text
-    GET    /v2/pixverse/accounts/{email}    200 account as shown, or 404 plain text
-    DELETE /v2/pixverse/accounts/{email}    204, or 404
-    GET    /v2/pixverse/features?email=     200 the account's plan and credits, or 400 (plans.py)
-    GET    /v2/pixverse/scheduler/available 200 {"executing": [...], "available": [...]} (plans.py)
+API routes (`routes.py`), all behind `Authorization: Bearer <token>` (401 `Unauthorized` without it).
 
 Every request must name a loopback Host (127.0.0.1, localhost, [::1]; else 403: no DNS-rebinding page
 reaches it); the token is checked before a body is read, and a body over MAX_BODY bytes is refused
-(413) unread; a body that is not JSON, or nested too deep, is a 400. A refused request's credential
-fields (discord, password, token) are never kept in the request log.
+(413) unread; a body that is not JSON, or nested too deep, is a 400. No credential is kept in clear in the
+request log: an accepted request's credential fields (discord, password, token) are fingerprints
+(`logged_body`), a refused request's are left out.
 
 Admin routes, behind the same token, never logged and never faulted (the server listens on 127.0.0.1
 only):
@@ -57,11 +48,12 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from .backend import MSG_NOT_FOUND, AccountStore, ServiceError
 from .faults import Fault, parse_fault
 from .latency import Latency, parse_latency
+from .routes import answer, route_of
 
 DEFAULT_TOKEN = "emulator-token"
 HOST = "127.0.0.1"
@@ -71,71 +63,7 @@ _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 _CREDENTIALS = ("discord", "password", "token")
 MSG_MALFORMED = "Malformed JSON body"
 
-ACCOUNTS_PATH = "/v1/pixverse/account"
-ACCOUNTS_V2_PATH = "/v2/pixverse/accounts"
 ADMIN_PREFIX = "/_emulator/"
-
-ROUTE_UPSERT = f"POST {ACCOUNTS_PATH}/{{channel}}"
-ROUTE_LIST = f"GET {ACCOUNTS_PATH}"
-ROUTE_GET = f"GET {ACCOUNTS_PATH}/{{channel}}"
-ROUTE_DELETE = f"DELETE {ACCOUNTS_PATH}/{{channel}}"
-ROUTE_UPSERT_V2 = f"POST {ACCOUNTS_V2_PATH}/{{email}}"
-ROUTE_LIST_V2 = f"GET {ACCOUNTS_V2_PATH}"
-ROUTE_GET_V2 = f"GET {ACCOUNTS_V2_PATH}/{{email}}"
-ROUTE_DELETE_V2 = f"DELETE {ACCOUNTS_V2_PATH}/{{email}}"
-ROUTE_FEATURES = "GET /v2/pixverse/features"
-ROUTE_SCHEDULER = "GET /v2/pixverse/scheduler/available"
-
-_COLLECTIONS = ((ACCOUNTS_PATH, "channel"), (ACCOUNTS_V2_PATH, "email"))
-"""Each API version's collection path and the name of the key in its item routes."""
-_ITEM_METHODS = ("POST", "GET", "DELETE")
-
-
-def route_of(method: str, path: str, query: str = "") -> tuple[str, str]:
-    """The route template of a request and its URL-decoded key: channel or email from the path, the
-    features call's `email` from the `query` ("" when the route has none).
-
-    Unknown routes are named "<METHOD> <path>".
-    """
-    if f"{method} {path}" == ROUTE_FEATURES:
-        return ROUTE_FEATURES, parse_qs(query).get("email", [""])[0]
-    for collection, key in _COLLECTIONS:
-        prefix = collection + "/"
-        segment = path[len(prefix) :] if path.startswith(prefix) else ""
-        if method in _ITEM_METHODS and segment and "/" not in segment:
-            return f"{method} {prefix}{{{key}}}", unquote(segment)
-    return f"{method} {path}", ""
-
-
-def answer(store: AccountStore, route: str, key: str, body: object) -> tuple[int, object]:
-    """Status and payload (None for no body, a str for plain text) of an authorized API request."""
-    try:
-        if route == ROUTE_UPSERT:
-            store.upsert(key, body)
-            return 204, None
-        if route == ROUTE_UPSERT_V2:
-            return 201, store.upsert_v2(key, body)
-        if route == ROUTE_LIST:
-            return 200, store.list()
-        if route == ROUTE_LIST_V2:
-            return 200, store.list_v2()
-        if route == ROUTE_GET:
-            return 200, store.get(key)
-        if route == ROUTE_GET_V2:
-            return 200, store.get_v2(key)
-        if route == ROUTE_FEATURES:
-            return 200, store.features(key)
-        if route == ROUTE_SCHEDULER:
-            return 200, store.scheduler()
-        if route == ROUTE_DELETE:
-            store.delete(key)
-        elif route == ROUTE_DELETE_V2:
-            store.delete_v2(key)
-        else:
-            raise ServiceError(404, MSG_NOT_FOUND)
-        return 204, None
-    except ServiceError as error:
-        return error.status, error.body()
 
 
 class _Cut(bytes):
@@ -158,11 +86,25 @@ def _is_loopback_host(host: str) -> bool:
     return name in _LOOPBACK_HOSTS
 
 
-def _without_credentials(body: object) -> object:
-    """A refused request's body as the log keeps it: credential fields left out."""
-    if isinstance(body, dict):
+def logged_body(body: object, token: str, accepted: bool = True) -> object:
+    """A request body as the request log keeps it: no credential in clear. An accepted request's
+    credential fields (discord, password, token) become `fingerprint(value, token)`, so a test can
+    tell which value was sent; a refused request's are left out."""
+    if not isinstance(body, dict):
+        return body
+    if not accepted:
         return {key: value for key, value in body.items() if key not in _CREDENTIALS}
-    return body
+    return {
+        key: fingerprint(value, token) if key in _CREDENTIALS and isinstance(value, str) else value
+        for key, value in body.items()
+    }
+
+
+def fingerprint(value: str, token: str) -> str:
+    """How the request log shows a credential: `hidden:` and 16 hex digits of its HMAC-SHA256 keyed
+    by the emulator's token (equal values, equal fingerprints; the value is not in it)."""
+    digest = hmac.new(token.encode(), value.encode("utf-8", "surrogatepass"), "sha256").hexdigest()
+    return f"hidden:{digest[:16]}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -259,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
             "path": path,
             "query": query,
             "route": route,
-            "body": body,
+            "body": logged_body(body, server.token),
             "authorized": authorized,
             "latency": wait,
         }
@@ -289,7 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
             data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
             payload = _Cut(data[: len(data) // 2])
         if status >= 400:
-            entry["body"] = _without_credentials(body)
+            entry["body"] = logged_body(body, server.token, accepted=False)
         server.record({**entry, "status": status})
         return status, payload, headers
 
