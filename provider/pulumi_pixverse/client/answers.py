@@ -70,8 +70,6 @@ class Route:
     """The service's own 404 means "not configured" (NotFoundError)."""
     logs_in: bool = False
     """The call logs in to PixVerse (the v2 POST): a 401 may be the account's login refused."""
-    idempotent: bool = True
-    """Sending it twice is safe (GET, the upsert POST, DELETE): a garbled answer is asked again."""
 
 
 def meaning(route: Route, path: str, response: requests.Response, login: str | None) -> dict[str, Any]:

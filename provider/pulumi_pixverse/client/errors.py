@@ -66,7 +66,7 @@ class NotTheApiError(PixverseError):
 
 class GarbledAnswerError(PixverseError):
     """A JSON answer whose body does not parse, or a body cut short: garbled or truncated on the way
-    (the URL is right). Retried on idempotent routes; the body is never repeated."""
+    (the URL is right). Asked again (every route is safe to repeat); the body is never repeated."""
 
 
 class RedirectError(PixverseError):

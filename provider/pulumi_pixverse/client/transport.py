@@ -229,7 +229,7 @@ class Transport:
         outer, _call.deadline = _current_deadline(), deadline
         timer.start()
         try:
-            for retry in range(self._settings.max_retries + 1 if route.idempotent else 1):
+            for retry in range(self._settings.max_retries + 1):  # every route is safe to repeat
                 try:
                     return self._send(route, path, url, body, login, deadline)
                 except GarbledAnswerError as garbled:
@@ -238,9 +238,7 @@ class Transport:
                 if wait >= deadline.remaining():
                     break
                 time.sleep(wait)
-            raise GarbledAnswerError(
-                route.method, path, f"{last.detail} ({self._attempts(route)})", last.status
-            )
+            raise GarbledAnswerError(route.method, path, f"{last.detail} ({self._attempts()})", last.status)
         finally:
             timer.cancel()
             _call.deadline = outer
@@ -284,8 +282,8 @@ class Transport:
             raise retries_exhausted(route, path, response, self._attempts())
         return meaning(route, path, response, login)
 
-    def _attempts(self, route: Route | None = None) -> str:
-        attempts = self._settings.max_retries + 1 if route is None or route.idempotent else 1
+    def _attempts(self) -> str:
+        attempts = self._settings.max_retries + 1
         return f"{attempts} attempt" + ("s" if attempts > 1 else "")
 
     def _deadline_error(self, route: Route, path: str) -> DeadlineExceededError:
