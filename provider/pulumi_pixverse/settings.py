@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from .client import ClientSettings
 from .client.config import SETTINGS, Setting
 from .client.sanitize import one_line
+from .failures import OperationFailed
 
 CONFIG_NAMESPACE = "pixverse"
 MISSING_TOKEN_MESSAGE = (
@@ -25,6 +26,11 @@ MISSING_TOKEN_MESSAGE = (
 _LOOPBACK_NAMES = ("localhost", "localhost.")
 _CLIENT_ATTRIBUTES = {field.name for field in fields(ClientSettings)}
 _OVERWRITE = next(setting for setting in SETTINGS if setting.key == "allowOverwrite")
+
+
+class SettingError(OperationFailed, ValueError):
+    """A setting that cannot be used: a malformed value, or an `http://` URL to a host that is not
+    loopback. str() is the one line to show (both front-ends show it without a stack)."""
 
 
 class MissingTokenError(RuntimeError):
@@ -40,7 +46,7 @@ def resolve_settings(
     """Client settings from `config` (looked up by full key, e.g. "pixverse:apiUrl") and `environ`.
 
     Returns None when no token is set, so operations that need none (check, diff) still work.
-    A malformed value, or an `http://` URL to a host that is not loopback, raises ValueError naming
+    A malformed value, or an `http://` URL to a host that is not loopback, raises SettingError naming
     where it came from.
     """
     given: dict[str, Any] = {}
@@ -53,7 +59,7 @@ def resolve_settings(
 
 
 def resolve_allow_overwrite(config: Callable[[str], Any], environ: Mapping[str, str] = os.environ) -> bool:
-    """pixverse:allowOverwrite (or USEAPI_ALLOW_OVERWRITE): true or false, default false; ValueError
+    """pixverse:allowOverwrite (or USEAPI_ALLOW_OVERWRITE): true or false, default false; SettingError
     naming the setting for anything else."""
     value, _ = _lookup(_OVERWRITE, config, environ)
     return bool(value) if value is not None else bool(_OVERWRITE.default)
@@ -74,7 +80,7 @@ def _lookup(setting: Setting, config: Callable[[str], Any], environ: Mapping[str
     try:
         return convert(str(raw)), source
     except ValueError:
-        raise ValueError(f"{source} must be {wanted}, got {one_line(str(raw), 40)!r}") from None
+        raise SettingError(f"{source} must be {wanted}, got {one_line(str(raw), 40)!r}") from None
 
 
 def _boolean(text: str) -> bool:
@@ -93,10 +99,10 @@ _CONVERT: dict[str, tuple[Callable[[str], Any], str]] = {
 
 
 def _checked_url(url: str, source: str) -> str:
-    """`url` unless it is `http://` to a host that is not loopback; ValueError naming `source` then."""
+    """`url` unless it is `http://` to a host that is not loopback; SettingError naming `source` then."""
     parts = urlsplit(url)
     if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
-        raise ValueError(
+        raise SettingError(
             f"{source} is {one_line(url, 80)}: plain http:// would send the API token in clear text; "
             "use https:// (http:// is accepted for a loopback address only, such as http://127.0.0.1:8080)"
         )

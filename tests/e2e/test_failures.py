@@ -115,6 +115,20 @@ def test_03_a_plain_text_credential_in_the_accounts_is_refused_before_any_reques
     assert service.requests()[mark:] == []
 
 
+def test_03_a_plain_http_url_to_a_remote_host_is_refused_before_the_token_leaves(stack, service):
+    """Issue 25: `http://` was accepted for any host, so a typo sent the API token in clear text."""
+    stack.cli("config", "set", "pixverse:apiUrl", "http://api.useapi.net")
+    try:
+        printed = failure(stack.up)
+    finally:
+        stack.cli("config", "set", "pixverse:apiUrl", service.url)
+    [line] = [line for line in printed.splitlines() if "plain http://" in line]
+    assert line.strip().endswith(
+        "pixverse:apiUrl is http://api.useapi.net: plain http:// would send the API token in clear text; "
+        "use https:// (http:// is accepted for a loopback address only, such as http://127.0.0.1:8080)"
+    ), printed
+
+
 def test_04_a_refused_account_fails_in_one_line_and_the_others_still_go_live(stack, service):
     service.seed({**OUTSIDER, "discord": ALPHA["discord"]})
     printed = failure(stack.up)

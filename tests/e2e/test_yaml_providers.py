@@ -12,6 +12,7 @@ from emulator_admin import EmulatorAdmin
 from harness import (
     SECRET_SIG,
     V1_TYPE,
+    CommandFailed,
     Step,
     YamlStack,
     change_summary,
@@ -98,6 +99,25 @@ def test_a_change_and_a_refresh_reach_each_service_through_its_provider(stack, s
     assert change_summary(stack.refresh()) == {"update": 1, "same": 4}
     assert stack.accounts_in_state(V1_TYPE)["beta"]["outputs"]["maxJobs"] == 9
     assert stack.accounts_in_state(V1_TYPE)["alpha"]["outputs"]["maxJobs"] == 4
+    stack.assert_no_token_leaked()
+
+
+def test_a_provider_given_plain_http_to_a_remote_host_fails_in_one_line_and_sends_nothing(
+    stack, service, second_service
+):
+    """Issue 25: the API token would cross the network in clear text."""
+    program(stack, "http://api.useapi.net", second_service.url, 4)
+    first, second = Step(service), Step(second_service)
+    with pytest.raises(CommandFailed) as failed:
+        stack.preview()
+    printed = failed.value.output
+    assert "Traceback" not in printed
+    assert (
+        "pixverse:apiUrl is http://api.useapi.net: plain http:// would send the API token in clear text; "
+        "use https:// (http:// is accepted for a loopback address only, such as http://127.0.0.1:8080)"
+    ) in printed
+    assert first.requests() == [] and second.requests() == []
+    program(stack, service.url, second_service.url, 4)
     stack.assert_no_token_leaked()
 
 

@@ -117,7 +117,7 @@ def test_create_adopts_an_identical_live_account_in_one_request_the_list(provide
 
 
 def test_create_refuses_a_live_account_that_differs_after_the_list_writing_nothing(provider, emulator):
-    """Issue 25: it used to POST over it (tests/unit/test_ownership.py has the rest)."""
+    """Issue 25: it used to POST over it (tests/unit/test_ownership_rules.py has the rest)."""
     emulator.seed({**PROPS, "maxJobs": 9})
     mark = len(emulator.requests())
     with pytest.raises(OperationFailed, match="differs from the declaration in maxJobs"):

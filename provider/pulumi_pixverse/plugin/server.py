@@ -1,8 +1,9 @@
 """The gRPC server the engine talks to: the SDK's (`pulumi.provider.experimental.server`) with three
 corrections, each for something the SDK 3.272.0 servicer does that a user would notice:
 
-- a failed operation or function shows as its one line (`OperationFailed`), not as the SDK's message with the
-  Python stack under it (other errors keep it, with every credential the process knows redacted);
+- a failed operation or function, or a setting it cannot use, shows as its one line
+  (`OperationFailed`), not as the SDK's message with the Python stack under it (other errors keep it,
+  with every credential the process knows redacted);
 - a read of an account that is gone answers a bare response: the SDK always sends properties, which
   the engine takes for a resource that exists (an import of a missing channel would succeed, empty);
 - a diff sees the old outputs completed with the old inputs, which the engine sends and the SDK
@@ -46,6 +47,9 @@ class _Servicer(ProviderServicer):
             shown = str(cause) if isinstance(cause, OperationFailed) else redact(str(error))
             await context.abort(grpc.StatusCode.UNKNOWN, shown)
             raise  # not reached: abort raises
+
+    async def Configure(self, request: Any, context: Any) -> Any:
+        return await self._plainly(super().Configure(request, context), context)
 
     async def Check(self, request: Any, context: Any) -> Any:
         return await self._plainly(super().Check(request, context), context)
