@@ -149,6 +149,19 @@ class Project:
         if salt:
             document["encryptionsalt"] = salt.split(":", 1)[1].strip()
         path.write_text(json.dumps(document, indent=1) + "\n")
+        if "pixverse:accounts" in config:
+            self.encrypt_discord_tokens(size)
+
+    def encrypt_discord_tokens(self, size: int) -> None:
+        """Store each account's Discord token encrypted, as a real stack must (the program refuses one in
+        plain text), in one `pulumi config set-all`. On its command line: the bench's own made-up
+        tokens (`accounts`), never a credential; a real stack's go on stdin (docs/pipelines.md)."""
+        pairs = [
+            arg
+            for index, account in enumerate(accounts(size, 0))
+            for arg in ("--secret", f"pixverse:accounts[{index}].discord={account['discord']}")
+        ]
+        self.pulumi("config", "set-all", "--path", *pairs)
 
     def pulumi(self, *args: str) -> Run:
         """Run `pulumi ARGS --stack S --non-interactive`: its wall time, CPU by role, provider memory."""
