@@ -32,13 +32,16 @@ class Reply:
     """An answer: `body` is sent as JSON when a dict or list, as UTF-8 text when a str. `trickle`:
     seconds between the bytes of the head and of the body (a service that never quite answers).
     `cut`: "body" sends the first half of the body (its Content-Length saying so: JSON that does not
-    parse); "connection" announces the whole body, sends half of it and closes the connection."""
+    parse); "connection" announces the whole body, sends half of it and closes the connection.
+    `silent`: seconds to hold the request without a byte of answer, then close (a service that
+    accepts connections and never answers)."""
 
     status: int
     body: Any = ""
     headers: dict[str, str] = field(default_factory=dict)
     trickle: float = 0.0
     cut: str = ""
+    silent: float = 0.0
 
 
 def html(status: int, title: str) -> Reply:
@@ -103,6 +106,10 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_DELETE = do_GET
 
     def _send(self, reply: Reply) -> None:
+        if reply.silent:
+            time.sleep(reply.silent)
+            self.close_connection = True
+            return
         if isinstance(reply.body, (dict, list)):
             data, kind = json.dumps(reply.body).encode(), "application/json"
         else:

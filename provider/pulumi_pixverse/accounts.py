@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pulumi.runtime.rpc import UNKNOWN
 
 from .client import ClientSettings, NotFoundError, PixverseError
+from .client.deadline import operation_bound
 from .client.sanitize import remember_secret, service_words
 from .failures import OperationFailed, TakeOver, adopt_instead, explain, not_ours, session_unreadable
 from .fields import ACCOUNT, ACCOUNT_V2, Kind
@@ -135,14 +136,17 @@ class Service:
     def operation(
         self, verb: str, account: str, *records: Mapping[str, Any] | None
     ) -> Iterator[PixverseClient]:
-        """The client for one operation on `account`; any failure the caller does not handle inside
+        """The client for one operation on `account`, its calls bounded together by
+        pixverse:requestTimeout (`client.deadline`); any failure the caller does not handle inside
         (a 404 it interprets) becomes OperationFailed, one line naming the account. The credentials
         in `records` (the operation's inputs and state) are redacted from every message."""
         for record in records:
             for name in CREDENTIALS:
                 remember_secret((record or {}).get(name))
+        bound = self.settings.request_timeout if self.settings is not None else None
         try:
-            yield self.api()
+            with operation_bound(bound):
+                yield self.api()
         except (PixverseError, MissingTokenError) as error:
             raise explain(verb, account, error) from None
         except ValueError as error:

@@ -119,6 +119,20 @@ def test_the_request_timeout_bounds_the_waits_between_retries_too(serve, against
 
 
 @pytest.mark.parametrize("kind", PROVIDERS)
+def test_a_service_that_never_answers_ends_a_create_within_one_request_timeout(serve, against, kind):
+    """A create asks the shared list call, then (that call having failed) its own account: against a
+    service that accepts connections and never answers, the first call spends the operation's one
+    bound, so the second is never sent."""
+    server = serve(lambda _: Reply(200, silent=8))
+    provider = against(kind(), server, requestTimeout="1", readTimeout="30")
+    started = time.monotonic()
+    message = one_line_failure(operations(provider)["create"])
+    assert time.monotonic() - started < 8  # bounded: the server held each request 8 s
+    assert "no complete answer within 1 s (pixverse:requestTimeout, for the whole operation" in message
+    assert [r.method for r in server.received] == ["GET"]
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
 def test_the_services_own_404_still_means_gone_and_already_deleted(serve, against, kind):
     def answer(request: Received) -> Reply:
         if request.method == "GET":

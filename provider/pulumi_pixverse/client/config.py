@@ -55,8 +55,9 @@ SETTINGS = (
     Setting("readTimeout", "USEAPI_READ_TIMEOUT", "read_timeout", "number",
             "Seconds to wait for an answer.", 30.0),
     Setting("requestTimeout", "USEAPI_REQUEST_TIMEOUT", "request_timeout", "number",
-            "Seconds one call may take in all: every attempt's connection, answer and body, and the waits "
-            "between.", 120.0),
+            "Seconds one operation (a create, read, update, delete or function) may wait on the service in "
+            "all: every call it makes, each attempt's connection, answer and body, and the waits between.",
+            120.0),
     Setting("maxRetries", "USEAPI_MAX_RETRIES", "max_retries", "integer",
             "Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped "
             "connections.", 4),

@@ -6,9 +6,10 @@ retried with exponential backoff, Retry-After is honoured (capped; an unparseabl
 absent). Every method is retried, POST included: the service's POST is an upsert, so sending it twice
 is safe. Redirects are never followed. What an answer means is decided in `answers.py`, route by route.
 
-Each call has a total deadline (`ClientSettings.request_timeout`): connection, answer and body of
-every attempt, and the waits between them, together. A service that trickles its answer (each read
-within the read timeout) is cut off when it passes: a timer shuts the call's connection down.
+Each call has a total deadline (`ClientSettings.request_timeout`, or what is left of its operation's
+bound when less: `deadline.py`): connection, answer and body of every attempt, and the waits between
+them, together. A service that trickles its answer (each read within the read timeout) or never
+answers is cut off when it passes: a timer shuts the call's connection down.
 
 A Transport keeps its connections open between calls (HTTP keep-alive, a pool of up to POOL_SIZE per
 host) and may be used by several threads at once, each call on its own connection.
@@ -18,10 +19,8 @@ sends every call of every account through it, never opening a connection per ope
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import socket
 import threading
 import time
 from typing import Any
@@ -36,6 +35,7 @@ from urllib3.util.retry import Retry
 
 from .answers import RETRYABLE_STATUSES, Route, meaning, retries_exhausted
 from .config import DEFAULT_BASE_URL, ClientSettings
+from .deadline import Deadline, DeadlinePassed, call_deadline, current_call
 from .errors import DeadlineExceededError, GarbledAnswerError, RetriesExhaustedError
 from .sanitize import one_line, remember_secret
 
@@ -51,61 +51,18 @@ together (pulumi_pixverse.concurrency.CALLS_AT_ONCE; a unit test keeps the two e
 is opened only when every open one is busy."""
 
 
-class _DeadlinePassed(Exception):
-    """Raised inside a call whose deadline has passed (never caught by urllib3 or requests)."""
-
-
-class _Deadline:
-    """The end of one call's total time. The connection the call is using is watched: when the end
-    passes, it is shut down, which ends any read blocked on it."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.end = time.monotonic() + seconds
-        self.passed = False
-        self._connection: HTTPConnection | None = None
-        self._lock = threading.Lock()
-
-    def remaining(self) -> float:
-        return self.end - time.monotonic()
-
-    def watch(self, connection: HTTPConnection | None) -> None:
-        """Watch `connection` from now on (None: stop watching); _DeadlinePassed once it has passed."""
-        with self._lock:
-            self._connection = connection
-            if self.passed and connection is not None:
-                raise _DeadlinePassed()
-
-    def expire(self) -> None:
-        with self._lock:
-            self.passed = True
-            connection = self._connection
-        sock = getattr(connection, "sock", None)
-        if sock is not None:
-            with contextlib.suppress(OSError):  # already closed
-                sock.shutdown(socket.SHUT_RDWR)
-
-
-_call = threading.local()
-"""`_call.deadline`: the _Deadline of the call the current thread is making, if any."""
-
-
-def _current_deadline() -> _Deadline | None:
-    return getattr(_call, "deadline", None)
-
-
 class _Watched:
     """Mixin for urllib3 connections: each request and connect puts the connection under the current
     call's deadline."""
 
     def connect(self) -> None:
         super().connect()  # type: ignore[misc]
-        deadline = _current_deadline()
+        deadline = current_call()
         if deadline is not None:
             deadline.watch(self)  # type: ignore[arg-type]
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        deadline = _current_deadline()
+        deadline = current_call()
         if deadline is not None:
             deadline.watch(self)  # type: ignore[arg-type]
         super().request(*args, **kwargs)  # type: ignore[misc]
@@ -160,9 +117,9 @@ class _Retry(Retry):
         wait = self.get_retry_after(response) if response is not None else None
         if not wait:
             wait = self.get_backoff_time()
-        deadline = _current_deadline()
+        deadline = current_call()
         if deadline is not None and wait >= deadline.remaining():
-            raise _DeadlinePassed()
+            raise DeadlinePassed()
         if wait > 0:
             time.sleep(wait)
 
@@ -223,12 +180,9 @@ class Transport:
         for field in CREDENTIAL_FIELDS:
             remember_secret((body or {}).get(field))
         url = self._settings.base_url.rstrip("/") + path
-        deadline = _Deadline(self._settings.request_timeout)
-        timer = threading.Timer(deadline.seconds, deadline.expire)
-        timer.daemon = True
-        outer, _call.deadline = _current_deadline(), deadline
-        timer.start()
-        try:
+        with call_deadline(self._settings.request_timeout) as deadline:
+            if deadline.passed:  # the operation's bound is spent: no call is sent
+                raise self._deadline_error(route, path)
             for retry in range(self._settings.max_retries + 1):  # every route is safe to repeat
                 try:
                     return self._send(route, path, url, body, login, deadline)
@@ -239,9 +193,6 @@ class Transport:
                     break
                 time.sleep(wait)
             raise GarbledAnswerError(route.method, path, f"{last.detail} ({self._attempts()})", last.status)
-        finally:
-            timer.cancel()
-            _call.deadline = outer
 
     def _send(
         self,
@@ -250,7 +201,7 @@ class Transport:
         url: str,
         body: dict[str, Any] | None,
         login: str | None,
-        deadline: _Deadline,
+        deadline: Deadline,
     ) -> dict[str, Any]:
         """One call, its transient failures retried (urllib3), within `deadline`: the JSON object of a
         successful answer, or the PixverseError the answer means (GarbledAnswerError for a JSON answer
@@ -265,8 +216,8 @@ class Transport:
             )
             deadline.watch(None)  # the connection went back to the pool: another call may take it
             if deadline.passed:  # what was read before the connection was shut down is cut short
-                raise _DeadlinePassed()
-        except _DeadlinePassed:
+                raise DeadlinePassed()
+        except DeadlinePassed:
             raise self._deadline_error(route, path) from None
         except requests.RequestException as exc:
             if deadline.passed:
@@ -290,8 +241,9 @@ class Transport:
         return DeadlineExceededError(
             route.method,
             path,
-            f"no complete answer within {self._settings.request_timeout:g} s (pixverse:requestTimeout, "
-            "retries and waits included): the service is slow or trickles its answer",
+            f"no complete answer within {self._settings.request_timeout:g} s (pixverse:requestTimeout, for "
+            "the whole operation: every call, retry and wait): the service is slow, trickles its answer "
+            "or never answers",
         )
 
 
