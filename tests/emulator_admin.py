@@ -83,8 +83,9 @@ class EmulatorAdmin:
         self._call("DELETE", "refuse-login", {"email": email})
 
     def plan(self, email: str, **fields: Any) -> None:
-        """Set the PixVerse side of the v2 account `email` (gen_simultaneously, credit_daily,
-        credit_monthly, credit_package, expired_date, session_seconds, executing) until reset."""
+        """Set the PixVerse side of the v2 account `email` (plan_name, gen_simultaneously,
+        credit_daily, credit_monthly, credit_package, expired_date, renews, session_seconds,
+        executing: emulator/plans.py's Plan) until reset."""
         self._call("POST", "plan", {"email": email, **fields})
 
     def fault(self, **rule: Any) -> None:

@@ -1,7 +1,7 @@
 """`python -m pulumi_pixverse adopt|migrate --stack NAME [--dry-run]` (see pulumi_pixverse.adopt and
 pulumi_pixverse.migrate) and `python -m pulumi_pixverse audit --stack NAME [--json FILE] [--days N]`
-(pulumi_pixverse.audit; exit 0 clean, 2 findings, 1 could not check): run from the project folder,
-with `pulumi` on PATH."""
+(pulumi_pixverse.audit; exit 0 clean, 2 findings, 1 incomplete or could not check): run from the
+project folder, with `pulumi` on PATH."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def main() -> int:
 
 
 def run_audit(stack: str, json_file: Path | None, days: int) -> int:
-    from .audit import audit, report, table
+    from .audit import audit, exit_status, report, table
 
     try:
         findings = audit(stack, days)
@@ -60,7 +60,7 @@ def run_audit(stack: str, json_file: Path | None, days: int) -> int:
         print(line)
     if json_file is not None:
         json_file.write_text(report(stack, days, findings) + "\n")
-    return 2 if findings else 0
+    return exit_status(findings)
 
 
 sys.exit(main())

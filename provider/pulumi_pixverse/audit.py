@@ -4,10 +4,14 @@ version, one features call per v2 account the service holds.
 
 Findings, each once: `unmanaged` (the service holds it, the stack does not declare it), `missing`
 (declared, the service has no such account), `drifted` (declared fields differ; a credential is
-named, never shown), `over-plan` (a v2 maxJobs above the plan's concurrent generations), `plan-expiring`
-and `session-expiring` (within N days, default 7), `no-credits` (daily, monthly and package at zero).
-Printed as a table for a person, written as JSON for a pipeline (`--json`). Exit status: 0 clean,
-2 findings, 1 the check could not be made (a failed `pulumi` command, or a failed call: its one line).
+named, never shown), `over-plan` (a v2 maxJobs above the plan's concurrent generations),
+`plan-expiring` (the plan's period ends within N days, default 7, and it does not renew:
+`lookups.renews`), `session-expiring` (the PixVerse session ends within N days), `no-credits` (the
+balances the service sends, daily, monthly and package, all at zero), `unchecked` (an account's own
+call failed: its one line; every other check still runs). A date the service leaves unset is no
+date. Printed as a table for a person, written as JSON for a pipeline (`--json`). Exit status: 0
+clean, 2 findings, 1 the check is incomplete or could not be made (an `unchecked` finding, a failed
+`pulumi` command, or a failed list call: its one line).
 
 Run it from the project folder with the `pulumi` CLI on PATH; the API token and URL come from the
 stack's config or the environment, as the provider takes them.
@@ -25,6 +29,8 @@ from .accounts import Service
 from .adopt import read_stack_config
 from .client import NotFoundError
 from .client.sanitize import remember_secret
+from .client.times import instant
+from .failures import OperationFailed
 from .pulumi_cli import pulumi
 
 V1_TYPES = ("pixverse:index:Account", "pulumi-python:dynamic/pixverse:Account")
@@ -72,14 +78,20 @@ def check(
     now: datetime | None = None,
 ) -> list[Finding]:
     """The findings for the declared accounts `v1` (by channel) and `v2` (by email) against the
-    service, in the order of the module's list; OperationFailed when a call fails."""
+    service; OperationFailed when a list call fails. A v2 account whose features call fails is an
+    `unchecked` finding, and the checks that need no plan still run for it."""
     with service.operation("listing", "the v1 accounts") as client:
         try:
             live = client.list_accounts()
         except NotFoundError:
             live = {}
     live_v2 = {a["email"]: a for a in lookups.accounts_v2(service)["accounts"]}
-    plans = {email: lookups.features(service, email) for email in sorted(live_v2)}
+    plans, unchecked = {}, []
+    for email in sorted(live_v2):
+        try:
+            plans[email] = lookups.features(service, email)
+        except OperationFailed as failure:
+            unchecked.append(Finding("unchecked", f"v2 {email}", str(failure)))
     horizon = (now or datetime.now(timezone.utc)) + timedelta(days=days)
 
     findings = [
@@ -96,24 +108,35 @@ def check(
         )
     for email, declared in sorted(v2.items()):
         findings += _compared(f"v2 {email}", declared, live_v2.get(email), ("maxJobs",))
-    for email, plan in plans.items():
-        account, max_jobs = f"v2 {email}", live_v2[email]["maxJobs"]
-        ceiling = plan["concurrentGenerations"]
+    for email in sorted(live_v2):
+        findings += _v2_findings(f"v2 {email}", live_v2[email], plans.get(email), horizon, days)
+    return findings + unchecked
+
+
+def _v2_findings(
+    account: str, live: dict[str, Any], plan: dict[str, Any] | None, horizon: datetime, days: int
+) -> list[Finding]:
+    """What a live v2 account and its plan (None: not read) show: over-plan, plan-expiring,
+    session-expiring, no-credits."""
+    findings = []
+    if plan is not None and plan["concurrentGenerations"] is not None:
+        max_jobs, ceiling = live["maxJobs"], plan["concurrentGenerations"]
         if max_jobs > ceiling:
             detail = f"maxJobs {max_jobs} is above the plan's {ceiling} concurrent generations"
             findings.append(Finding("over-plan", account, detail))
-        for kind, what, when in (
-            ("plan-expiring", "the plan", plan["planExpires"]),
-            ("session-expiring", "the PixVerse session", live_v2[email]["sessionExpires"]),
-        ):
-            moment = _moment(when)
-            if moment is not None and moment <= horizon:
-                findings.append(Finding(kind, account, f"{what} expires {when} (within {days} days)"))
-        credits = [plan[name] for name in ("creditDaily", "creditMonthly", "creditPackage")]
-        if all(credit == 0 for credit in credits if credit is not None) and any(
-            c is not None for c in credits
-        ):
-            findings.append(Finding("no-credits", account, "daily, monthly and package credits are at zero"))
+    plan_ends = None if plan is None else _moment(plan["planExpires"])
+    if plan is not None and plan_ends is not None and plan_ends <= horizon and not plan["planRenews"]:
+        detail = f"the plan expires {plan['planExpires']} and does not renew (within {days} days)"
+        findings.append(Finding("plan-expiring", account, detail))
+    session_ends = _moment(live["sessionExpires"])
+    if session_ends is not None and session_ends <= horizon:
+        detail = f"the PixVerse session expires {live['sessionExpires']} (within {days} days)"
+        findings.append(Finding("session-expiring", account, detail))
+    credits = (
+        [] if plan is None else [plan[name] for name in ("creditDaily", "creditMonthly", "creditPackage")]
+    )
+    if any(c is not None for c in credits) and all(c == 0 for c in credits if c is not None):
+        findings.append(Finding("no-credits", account, "daily, monthly and package credits are at zero"))
     return findings
 
 
@@ -123,16 +146,29 @@ def table(stack: str, findings: list[Finding]) -> list[str]:
         return [f"audit of stack {stack}: clean (the service holds what the stack declares)"]
     width = max(len(f.account) for f in findings)
     rows = [f"{f.kind:<17} {f.account:<{width}}  {f.detail}" for f in findings]
+    unchecked = sum(f.kind == "unchecked" for f in findings)
+    verdict = f"incomplete, {unchecked} account(s) not checked; " if unchecked else ""
     return [
-        f"audit of stack {stack}: {len(findings)} finding(s)",
+        f"audit of stack {stack}: {verdict}{len(findings)} finding(s)",
         f"{'KIND':<17} {'ACCOUNT':<{width}}  DETAIL",
         *rows,
     ]
 
 
 def report(stack: str, days: int, findings: list[Finding]) -> str:
-    """The JSON a pipeline keeps."""
-    return json.dumps({"stack": stack, "days": days, "findings": [asdict(f) for f in findings]}, indent=2)
+    """The JSON a pipeline keeps (`complete`: false when an account could not be checked)."""
+    complete = not any(f.kind == "unchecked" for f in findings)
+    return json.dumps(
+        {"stack": stack, "days": days, "complete": complete, "findings": [asdict(f) for f in findings]},
+        indent=2,
+    )
+
+
+def exit_status(findings: list[Finding]) -> int:
+    """0 clean, 2 findings, 1 incomplete (an account could not be checked)."""
+    if any(f.kind == "unchecked" for f in findings):
+        return 1
+    return 2 if findings else 0
 
 
 def _compared(
@@ -161,9 +197,5 @@ def _revealed(value: Any) -> Any:
 
 
 def _moment(text: str | None) -> datetime | None:
-    """An instant the service wrote (ISO 8601; UTC when no zone is given); None when unreadable."""
-    try:
-        moment = datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-    return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+    """An instant as the lookups write them (ISO 8601, UTC); None for none."""
+    return None if text is None else instant(text)

@@ -42,26 +42,31 @@ class AccountsV2(TypedDict):
 
 class Features(TypedDict):
     email: str
-    concurrentGenerations: int
+    planName: str | None
+    concurrentGenerations: int | None
     """The plan's concurrent generations: the account's maxJobs should not exceed it."""
     creditDaily: int | None
     creditMonthly: int | None
     creditPackage: int | None
     planExpires: str | None
+    """When the plan's current period ends (ISO 8601, UTC); None when the service sets none."""
+    planRenews: bool
 
 
 class CapacityAccount(TypedDict):
     email: str
-    maxJobs: int
-    executing: int
-    available: int
+    maxJobs: int | None
+    executing: int | None
+    available: int | None
 
 
 class ExecutingJob(TypedDict):
-    id: str
+    id: str | None
     type: str | None
     started: str | None
-    elapsed: float | None
+    elapsed: str | None
+    """As the service writes it: minutes and seconds, `03:57`."""
+    elapsedSeconds: int | None
 
 
 class Capacity(TypedDict):

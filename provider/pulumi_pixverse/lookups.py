@@ -9,11 +9,11 @@ plain data; an account to manage is declared (or read with `Account.get`, which 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from .accounts import Service
 from .client import NotFoundError
+from .client.times import instant, iso, session_end
 
 
 def accounts(service: Service) -> dict[str, Any]:
@@ -30,32 +30,57 @@ def accounts(service: Service) -> dict[str, Any]:
 
 def accounts_v2(service: Service) -> dict[str, Any]:
     """`{"accounts": [{email, maxJobs, accountId, username, sessionExpires}]}`: the v2 accounts, by
-    email (one GET); `sessionExpires` is the service's PixVerse session's end, ISO 8601 UTC."""
+    email (one GET); `sessionExpires` is the service's PixVerse session's end, ISO 8601 UTC
+    (`times.session_end`; None, with a warning, when it cannot be read)."""
     with service.operation("listing", "the v2 accounts") as client:
         live = _or_none(client.list_accounts_v2)
-    return {"accounts": [_account_v2(email, record) for email, record in sorted(live.items())]}
+    return {"accounts": [_account_v2(service, email, record) for email, record in sorted(live.items())]}
 
 
 def features(service: Service, email: str) -> dict[str, Any]:
-    """The PixVerse plan of the v2 account `email` (one GET): `concurrentGenerations` (the natural
-    ceiling of its maxJobs), `creditDaily`, `creditMonthly`, `creditPackage`, `planExpires`."""
-    with service.operation("looking up", f"the plan of the v2 account {email}") as client:
+    """The PixVerse plan of the v2 account `email` (one GET): `planName`, `concurrentGenerations` (the
+    natural ceiling of its maxJobs), the credits left (`creditDaily`, `creditMonthly`,
+    `creditPackage`), `planExpires` (ISO 8601 UTC; None when unset) and `planRenews` (`renews`).
+    Every value but `email` and `planRenews` may be None: the page marks every field optional, and a
+    value that cannot be read is left empty with a warning."""
+    what = f"the plan of the v2 account {email}"
+    with service.operation("looking up", what) as client:
         plan = client.features(email)
+    _warn_unreadable(service, what, plan["unreadable"])
     return {
         "email": email,
+        "planName": plan["plan_name"],
         "concurrentGenerations": plan["gen_simultaneously"],
         "creditDaily": plan["credit_daily"],
         "creditMonthly": plan["credit_monthly"],
         "creditPackage": plan["credit_package"],
         "planExpires": plan["expired_date"],
+        "planRenews": renews(plan),
     }
+
+
+def renews(plan: dict[str, Any]) -> bool:
+    """Whether a plan (a features record) renews when its period ends, so `expired_date` is not its
+    end (docs/contract.md, interpretations): it is paid for automatically (`payment` 1), names a next
+    plan, and its `billing_renewal_date` is set and not before `expired_date`."""
+    expires, renewal = plan["expired_date"], plan["billing_renewal_date"]
+    return (
+        plan["payment"] == 1
+        and bool(plan["next_plan_name"])
+        and expires is not None
+        and renewal is not None
+        and instant(renewal) >= instant(expires)  # type: ignore[operator]  # neither is the unset date
+    )
 
 
 def capacity(service: Service) -> dict[str, Any]:
     """The scheduler's view now (one GET): `accounts` [{email, maxJobs, executing, available}],
-    `executing` [{id, type, started, elapsed}] and `jobsExecuting`, their number."""
-    with service.operation("looking up", "the scheduler's capacity") as client:
+    `executing` [{id, type, started, elapsed, elapsedSeconds}] and `jobsExecuting`, their number. A
+    value that cannot be read is left empty with a warning."""
+    what = "the scheduler's capacity"
+    with service.operation("looking up", what) as client:
         now = client.capacity()
+    _warn_unreadable(service, what, now["unreadable"])
     return {
         "accounts": now["available"],
         "executing": now["executing"],
@@ -71,17 +96,25 @@ def _or_none(listing: Any) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def _account_v2(email: str, record: dict[str, Any]) -> dict[str, Any]:
+def _account_v2(service: Service, email: str, record: dict[str, Any]) -> dict[str, Any]:
     session = record["jwt"]
-    expires = session.get("ExpireTime")
+    try:
+        expires = iso(session_end(session))
+    except ValueError as problem:
+        _warn_unreadable(service, f"the v2 account {email}", [f"{problem} in `jwt` (its session's end)"])
+        expires = None
     return {
         "email": email,
         "maxJobs": record["maxJobs"],
         "accountId": session.get("AccountId"),
         "username": session.get("Username"),
-        "sessionExpires": _iso(expires) if isinstance(expires, (int, float)) else None,
+        "sessionExpires": expires,
     }
 
 
-def _iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _warn_unreadable(service: Service, what: str, problems: list[str]) -> None:
+    """A warning per value of an answer about `what` that could not be read (and is left empty)."""
+    for problem in problems:
+        service.warn(
+            f"{what}: the service's answer has {problem}, which the provider cannot read; it is left empty"
+        )

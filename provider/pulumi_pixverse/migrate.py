@@ -108,7 +108,7 @@ def import_twins(stack: str, accounts: list[Account]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "import.json"
         path.write_text(json.dumps(spec))
-        # no code printed: the language hosts we can build lack GenerateProgram (DESIGN.md)
+        # no code printed: the language hosts we can build lack GenerateProgram (docs/plugin.md)
         pulumi(stack, "import", "--file", str(path), "--yes", "--generate-code=false")
 
 

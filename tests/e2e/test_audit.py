@@ -72,7 +72,7 @@ def test_the_findings_each_once_then_clean_once_fixed(stack, service):
     assert step.routes() == [
         "GET /v1/pixverse/account",
         "GET /v2/pixverse/accounts",
-        "GET /v2/pixverse/features",
+        "GET /v2/pixverse/features/",
     ]
     stack.assert_no_token_leaked()
 

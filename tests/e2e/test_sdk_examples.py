@@ -69,7 +69,7 @@ def test_the_sdk_examples_run_as_written(stack, service):
 
     service.seed(wire(LIVE))
     step = Step(service)
-    # no code printed: the Node.js, Python and Go hosts we can build lack GenerateProgram (DESIGN.md)
+    # no code printed: the Node.js, Python and Go hosts we can build lack GenerateProgram (docs/plugin.md)
     stack.cli("import", V1_TYPE, "live", LIVE["channel"], "--yes", "--protect=false", "--generate-code=false")
     assert {r["method"] for r in step.requests()} == {"GET"}
     assert stack.accounts_in_state(V1_TYPE)["live"]["outputs"]["maxJobs"] == LIVE["maxJobs"]

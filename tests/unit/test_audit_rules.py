@@ -30,7 +30,7 @@ def test_a_pool_as_declared_is_clean_in_four_gets(emulator, service):
     assert [r["route"] for r in emulator.requests()[seeded:]] == [
         "GET /v1/pixverse/account",
         "GET /v2/pixverse/accounts",
-        "GET /v2/pixverse/features",
+        "GET /v2/pixverse/features/",
     ]
     assert table("prod", []) == ["audit of stack prod: clean (the service holds what the stack declares)"]
 
@@ -41,8 +41,10 @@ def test_each_rule_finds_its_account_once_and_never_shows_a_credential(emulator,
     emulator.seed_v2({"email": EMAIL, "password": "pw-audit", "maxJobs": 4})
     emulator.plan(OTHER, session_seconds=3600)  # before its login: a session's end never moves back
     emulator.seed_v2({"email": OTHER, "password": "pw-audit", "maxJobs": 1})
-    expiry = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
-    emulator.plan(EMAIL, gen_simultaneously=2, credit_daily=0, credit_monthly=0, expired_date=expiry)
+    expiry = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    emulator.plan(
+        EMAIL, gen_simultaneously=2, credit_daily=0, credit_monthly=0, expired_date=expiry, renews=False
+    )
     declared_v2 = {EMAIL: {"maxJobs": 4}, OTHER: {"maxJobs": 1}, "gone@pixverse.example": {"maxJobs": 1}}
     seeded = len(emulator.requests())
     findings = check({V1["channel"]: V1}, declared_v2, service, days=7)
@@ -57,7 +59,9 @@ def test_each_rule_finds_its_account_once_and_never_shows_a_credential(emulator,
             "missing", "v2 gone@pixverse.example", "declared in the stack; the service has no such account"
         ),
         Finding("over-plan", f"v2 {EMAIL}", "maxJobs 4 is above the plan's 2 concurrent generations"),
-        Finding("plan-expiring", f"v2 {EMAIL}", f"the plan expires {expiry} (within 7 days)"),
+        Finding(
+            "plan-expiring", f"v2 {EMAIL}", f"the plan expires {expiry} and does not renew (within 7 days)"
+        ),
         Finding("no-credits", f"v2 {EMAIL}", "daily, monthly and package credits are at zero"),
         Finding("session-expiring", f"v2 {OTHER}", findings[-1].detail),
     ]
@@ -68,8 +72,8 @@ def test_each_rule_finds_its_account_once_and_never_shows_a_credential(emulator,
     assert [r["route"] for r in sent[:4]] == [
         "GET /v1/pixverse/account",
         "GET /v2/pixverse/accounts",
-        "GET /v2/pixverse/features",
-        "GET /v2/pixverse/features",
+        "GET /v2/pixverse/features/",
+        "GET /v2/pixverse/features/",
     ]
     shown = "\n".join([*table("prod", findings), report("prod", 7, findings)])
     assert "discord-audit" not in shown and "pw-audit" not in shown

@@ -66,11 +66,13 @@ def test_features_and_capacity_read_what_the_emulators_state_sets_per_account(em
     emulator.plan(EMAIL, gen_simultaneously=2, credit_daily=0, credit_monthly=7, executing=3)
     assert lookups.features(service, EMAIL) == {
         "email": EMAIL,
+        "planName": "Premium - Monthly",
         "concurrentGenerations": 2,
         "creditDaily": 0,
         "creditMonthly": 7,
         "creditPackage": 0,
-        "planExpires": "2099-12-31 00:00:00",
+        "planExpires": "2099-12-31T00:00:00Z",
+        "planRenews": True,
     }
     assert lookups.features(service, OTHER)["concurrentGenerations"] == 8  # the default plan
     capacity = lookups.capacity(service)
@@ -81,7 +83,7 @@ def test_features_and_capacity_read_what_the_emulators_state_sets_per_account(em
     assert capacity["jobsExecuting"] == 3 and [job["type"] for job in capacity["executing"]] == ["video"] * 3
     assert capacity == lookups.capacity(service)  # stable
     log = emulator.requests()[-4:]
-    assert [r["route"] for r in log] == ["GET /v2/pixverse/features"] * 2 + [
+    assert [r["route"] for r in log] == ["GET /v2/pixverse/features/"] * 2 + [
         "GET /v2/pixverse/scheduler/available"
     ] * 2
     assert log[0]["query"] == "email=maya%40pixverse.example"
@@ -99,8 +101,9 @@ def test_features_of_an_account_that_is_not_configured_is_the_services_refusal(e
 
 def test_the_emulators_features_route_takes_the_only_account_without_an_email(emulator):
     emulator.seed_v2({"email": EMAIL, "password": "pw", "maxJobs": 2})
-    url, auth = f"{emulator.url}/v2/pixverse/features", {"Authorization": f"Bearer {emulator.token}"}
-    assert requests.get(url, headers=auth, timeout=5).json()["email"] == EMAIL
+    url, auth = f"{emulator.url}/v2/pixverse/features/", {"Authorization": f"Bearer {emulator.token}"}
+    only = requests.get(url, headers=auth, timeout=5).json()
+    assert only["gen_simultaneously"] == 8 and "email" not in only  # the page's answer has no email
     emulator.seed_v2({"email": OTHER, "password": "pw", "maxJobs": 2})
     answer = requests.get(url, headers=auth, timeout=5)
     assert (answer.status_code, answer.json()["error"]) == (400, "Required param email is missing or empty")
@@ -119,7 +122,7 @@ def test_faults_and_latency_apply_to_the_read_only_routes_too(emulator, service)
     emulator.seed_v2({"email": EMAIL, "password": "pw", "maxJobs": 2})
     emulator.fault(status=503, count=2, route="GET /v2/pixverse/scheduler/available")
     assert lookups.capacity(service)["accounts"][0]["email"] == EMAIL  # retried through
-    emulator.fault(status=503, count=3, route="GET /v2/pixverse/features")
+    emulator.fault(status=503, count=3, route="GET /v2/pixverse/features/")
     with pytest.raises(OperationFailed, match=r"still failing after 3 attempts: last cause HTTP 503"):
         lookups.features(service, EMAIL)
 

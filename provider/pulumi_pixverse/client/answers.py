@@ -1,5 +1,5 @@
-"""What an answer of the service means, decided route by route (shared/API-CONTRACT.md; DESIGN.md,
-"The service as it really is").
+"""What an answer of the service means, decided route by route (docs/contract.md: what each route
+documents; and what a real service behind a CDN and proxies answers besides).
 
 - Success only on the route's documented statuses, with a JSON object where one is documented (and
   nothing but JSON or no body where none is).

@@ -1,4 +1,4 @@
-"""The calls of the PixVerse account APIs, v1 and v2 (see shared/API-CONTRACT.md)."""
+"""The calls of the PixVerse account APIs, v1 and v2 (docs/contract.md)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,13 @@ ACCOUNT_PATH = "/v1/pixverse/account"
 """v1: accounts keyed by Discord channel id."""
 ACCOUNTS_V2_PATH = "/v2/pixverse/accounts"
 """v2: accounts keyed by PixVerse login email."""
-FEATURES_PATH = "/v2/pixverse/features"
-"""v2, read only: one account's PixVerse plan and credits (`?email=`)."""
+FEATURES_PATH = "/v2/pixverse/features/"
+"""v2, read only: one account's PixVerse plan and credits (`?email=`; the trailing slash as the
+page writes it)."""
 SCHEDULER_PATH = "/v2/pixverse/scheduler/available"
 """v2, read only: the pool's capacity now."""
 
-# What each call documents (shared/API-CONTRACT.md); `answers.meaning` holds every answer to it.
+# What each call documents (docs/contract.md); `answers.meaning` holds every answer to it.
 UPSERT = Route("POST", frozenset({204, 200, 201}))
 """v1 POST: 204 No Content (200/201 with a JSON body accepted too)."""
 UPSERT_V2 = Route("POST", frozenset({201}), json_object=True, logs_in=True)

@@ -10,9 +10,13 @@ state keeps what it had.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .errors import UnreadableRecordError
+from .times import elapsed_seconds, instant, iso
+
+T = TypeVar("T")
 
 _WHOLE_NUMBER = re.compile(r"\s*[0-9]+\s*")
 
@@ -25,6 +29,7 @@ class _Reader:
         if not isinstance(record, dict):
             raise UnreadableRecordError("GET", path, key, within or "account", f"a {type(record).__name__}")
         self.record = record
+        self.problems: list[str] = []
 
     def text(self, field: str) -> str:
         value = self._present(field)
@@ -54,6 +59,33 @@ class _Reader:
 
     def optional_text(self, field: str) -> str | None:
         return None if self.record.get(field) is None else self.text(field)
+
+    def instant(self, field: str) -> str | None:
+        """An ISO 8601 instant as `times.iso` writes it; None for the service's unset date."""
+        value = self._present(field)
+        try:
+            return iso(instant(value))
+        except ValueError as problem:
+            raise UnreadableRecordError("GET", self.path, self.key, self._name(field), str(problem)) from None
+
+    def seconds(self, field: str) -> int:
+        """A duration (`03:57`, or a number of seconds) in seconds."""
+        value = self._present(field)
+        try:
+            return elapsed_seconds(value)
+        except ValueError as problem:
+            raise UnreadableRecordError("GET", self.path, self.key, self._name(field), str(problem)) from None
+
+    def optional(self, read: Callable[[str], T], field: str) -> T | None:
+        """`read(field)`, or None when the field is absent, empty or cannot be read (then `problems`
+        says why): for information the service may leave out, which must never fail a read."""
+        if self.record.get(field) in (None, ""):
+            return None
+        try:
+            return read(field)
+        except UnreadableRecordError as error:
+            self.problems.append(f"{error.reason} in `{error.field}`")
+            return None
 
     def _present(self, field: str) -> Any:
         value = self.record.get(field)
@@ -105,48 +137,78 @@ def account_record_v2(record: Any, email: str, path: str, *, after_write: bool =
     return {**account, "jwt": {**session, **facts}}
 
 
-FEATURE_NUMBERS = ("gen_simultaneously", "credit_daily", "credit_monthly", "credit_package")
-"""The whole numbers of a features answer: the plan's concurrent generations, then the credits."""
+FEATURE_NUMBERS = (
+    "gen_simultaneously",
+    "credit_daily",
+    "credit_daily_gift",
+    "credit_monthly",
+    "credit_monthly_gift",
+    "credit_package",
+    "payment",
+)
+"""The whole numbers of a features answer read: the plan's concurrent generations, the credits left
+(`credit_daily`, `credit_monthly`, `credit_package`) and the plan's allowances (`..._gift`), and
+`payment` (1: the plan is paid for automatically). docs/contract.md says what each means."""
+FEATURE_TEXTS = ("plan_name", "next_plan_name")
+FEATURE_INSTANTS = ("expired_date", "billing_renewal_date")
 
 
 def features_record(record: Any, email: str, path: str) -> dict[str, Any]:
-    """A features answer of the v2 account `email`: `gen_simultaneously` (required) and the credits
-    as integers (None when not sent), `expired_date` as sent (a string, or None); nothing else."""
+    """A features answer of the v2 account `email`, every field the page documents optional: the
+    FEATURE_NUMBERS as integers, the FEATURE_TEXTS as text ("" as None), the FEATURE_INSTANTS as
+    `times.iso` text (None when unset), each None when absent or unreadable (`unreadable` lists why);
+    nothing else. A record that is not an object raises UnreadableRecordError."""
     read = _Reader(record, f"the plan of the v2 account {email}", path)
-    numbers = {
-        name: read.whole_number(name, required=name == "gen_simultaneously") for name in FEATURE_NUMBERS
+    return {
+        **{name: read.optional(read.whole_number, name) for name in FEATURE_NUMBERS},
+        **{name: read.optional(read.text, name) for name in FEATURE_TEXTS},
+        **{name: read.optional(read.instant, name) for name in FEATURE_INSTANTS},
+        "unreadable": read.problems,
     }
-    return {**numbers, "expired_date": read.optional_text("expired_date")}
 
 
 def capacity_record(record: Any, path: str) -> dict[str, Any]:
-    """A scheduler answer: `available` [{email, maxJobs, executing, available}] (integers) and
-    `executing` [{id, type, started, elapsed}] (texts; `elapsed` a number); reply URLs and refs are
-    dropped (a caller's callback may carry its own secrets)."""
+    """A scheduler answer, of either documented revision: `available` [{email, maxJobs, executing,
+    available}] (integers) and `executing` [{id, type, started, elapsed, elapsedSeconds}]: `id` from
+    `id` (or the earlier revision's `video_id`, whose jobs were all videos: `type` "video"), `started`
+    as `times.iso` text, `elapsed` as the service writes it (`03:57`) and `elapsedSeconds` its
+    seconds. A value absent or unreadable is None (`unreadable` lists why); reply URLs and refs are
+    dropped (a caller's callback may carry its own secrets). UnreadableRecordError when the answer
+    or its lists are not what the page shows."""
     read = _Reader(record, "the scheduler's capacity", path)
     accounts, jobs = read.record.get("available") or [], read.record.get("executing") or []
     if not isinstance(accounts, list) or not isinstance(jobs, list):
         raise UnreadableRecordError("GET", path, read.key, "available/executing", "not a list")
+    readers = [_Reader(item, read.key, path, f"available[{n}]") for n, item in enumerate(accounts)]
+    numbers = ("maxJobs", "executing", "available")
+    capacity = [
+        {"email": each.text("email"), **{name: each.optional(each.whole_number, name) for name in numbers}}
+        for each in readers
+    ]
+    job_readers = [_Reader(item, read.key, path, f"executing[{n}]") for n, item in enumerate(jobs)]
     return {
-        "available": [_capacity_account(item, path, index) for index, item in enumerate(accounts)],
-        "executing": [_executing_job(item, path, index) for index, item in enumerate(jobs)],
+        "available": capacity,
+        "executing": [_executing_job(each) for each in job_readers],
+        "unreadable": [problem for each in [*readers, *job_readers] for problem in each.problems],
     }
 
 
-def _capacity_account(item: Any, path: str, index: int) -> dict[str, Any]:
-    read = _Reader(item, "the scheduler's capacity", path, within=f"available[{index}]")
+def _executing_job(read: _Reader) -> dict[str, Any]:
+    earlier = "id" not in read.record and "video_id" in read.record  # the December 2024 revision
+    seconds = read.optional(read.seconds, "elapsed")
+    elapsed = read.record.get("elapsed") if seconds is not None else None
     return {
-        "email": read.text("email"),
-        **{name: read.whole_number(name) for name in ("maxJobs", "executing", "available")},
+        "id": read.optional(read.identifier, "video_id" if earlier else "id"),
+        "type": "video" if earlier and read.record.get("type") is None else read.optional(read.text, "type"),
+        "started": read.optional(read.instant, "started"),
+        "elapsed": elapsed if isinstance(elapsed, str) else None if elapsed is None else _clock(seconds),
+        "elapsedSeconds": seconds,
     }
 
 
-def _executing_job(item: Any, path: str, index: int) -> dict[str, Any]:
-    read = _Reader(item, "the scheduler's capacity", path, within=f"executing[{index}]")
-    elapsed = read.record.get("elapsed")
-    return {
-        "id": read.identifier("id"),
-        "type": read.optional_text("type"),
-        "started": read.optional_text("started"),
-        "elapsed": elapsed if isinstance(elapsed, (int, float)) and not isinstance(elapsed, bool) else None,
-    }
+def _clock(seconds: int | None) -> str | None:
+    """Seconds as the service writes `elapsed`: `MM:SS`, or `H:MM:SS` from an hour on."""
+    if seconds is None:
+        return None
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"

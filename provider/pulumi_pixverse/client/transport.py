@@ -59,12 +59,12 @@ class _Watched:
         super().connect()  # type: ignore[misc]
         deadline = current_call()
         if deadline is not None:
-            deadline.watch(self)  # type: ignore[arg-type]
+            deadline.watch(self)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         deadline = current_call()
         if deadline is not None:
-            deadline.watch(self)  # type: ignore[arg-type]
+            deadline.watch(self)
         super().request(*args, **kwargs)  # type: ignore[misc]
 
 

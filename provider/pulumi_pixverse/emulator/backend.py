@@ -1,6 +1,6 @@
 """State and validation rules of the emulated PixVerse account APIs, v1 and v2 (no HTTP here).
 
-The wording of every error message follows shared/API-CONTRACT.md. Every choice the
+The wording of every error message follows docs/contract.md (the vendor's pages). Every choice the
 contract leaves open lives in the INTERPRETATIONS section below and nowhere else.
 """
 
@@ -349,7 +349,7 @@ class AccountStore:
                 raise _bad_request(MSG_EMAIL_MISSING)
             if email not in self._accounts_v2:
                 raise _bad_request(plans.MSG_FEATURES_UNKNOWN.format(email=email))
-            return plans.features(email, self._plan(email))
+            return plans.features(self._plan(email))
 
     def scheduler(self) -> dict[str, Any]:
         """The scheduler's answer: every v2 account's capacity and the jobs running."""

@@ -10,7 +10,8 @@ Each behind `Authorization: Bearer <token>` (401 `Unauthorized` without it, see 
     GET    /v2/pixverse/accounts            200 {email: account as shown}, or 404 plain text
     GET    /v2/pixverse/accounts/{email}    200 account as shown, or 404 plain text
     DELETE /v2/pixverse/accounts/{email}    204, or 404
-    GET    /v2/pixverse/features?email=     200 the account's plan and credits, or 400 (plans.py)
+    GET    /v2/pixverse/features/?email=    200 the account's plan and credits, or 400 (plans.py; the
+                                            path without its trailing slash too)
     GET    /v2/pixverse/scheduler/available 200 {"executing": [...], "available": [...]} (plans.py)
 """
 
@@ -31,7 +32,7 @@ ROUTE_UPSERT_V2 = f"POST {ACCOUNTS_V2_PATH}/{{email}}"
 ROUTE_LIST_V2 = f"GET {ACCOUNTS_V2_PATH}"
 ROUTE_GET_V2 = f"GET {ACCOUNTS_V2_PATH}/{{email}}"
 ROUTE_DELETE_V2 = f"DELETE {ACCOUNTS_V2_PATH}/{{email}}"
-ROUTE_FEATURES = "GET /v2/pixverse/features"
+ROUTE_FEATURES = "GET /v2/pixverse/features/"
 ROUTE_SCHEDULER = "GET /v2/pixverse/scheduler/available"
 
 _COLLECTIONS = ((ACCOUNTS_PATH, "channel"), (ACCOUNTS_V2_PATH, "email"))
@@ -45,7 +46,7 @@ def route_of(method: str, path: str, query: str = "") -> tuple[str, str]:
 
     Unknown routes are named "<METHOD> <path>".
     """
-    if f"{method} {path}" == ROUTE_FEATURES:
+    if f"{method} {path.rstrip('/')}/" == ROUTE_FEATURES:
         return ROUTE_FEATURES, parse_qs(query).get("email", [""])[0]
     for collection, key in _COLLECTIONS:
         prefix = collection + "/"

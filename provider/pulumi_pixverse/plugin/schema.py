@@ -108,22 +108,27 @@ _TYPES: dict[str, dict[str, Any]] = {
         optional=("accountId", "username", "sessionExpires"),
     ),
     "pixverse:index:CapacityAccount": _object(
-        "One v2 account in the scheduler's view.",
+        "One v2 account in the scheduler's view (a number the service does not send is empty).",
         {
             **_fields(ACCOUNT_V2, "email", "maxJobs"),
             "executing": ("integer", "Jobs running on it now."),
             "available": ("integer", "Jobs it can take now."),
         },
+        optional=("maxJobs", "executing", "available"),
     ),
     "pixverse:index:ExecutingJob": _object(
         "A job running now (its reply URL and reference left out).",
         {
-            "id": ("string", "The job's id."),
-            "type": ("string", "The kind of job."),
-            "started": ("string", "When it started."),
-            "elapsed": ("number", "How long it has run."),
+            "id": ("string", "The job's id, as the service writes it (its earlier `video_id`)."),
+            "type": ("string", "The kind of job: video, image or music."),
+            "started": ("string", "When it started (ISO 8601, UTC)."),
+            "elapsed": (
+                "string",
+                "How long it has run, as the service writes it (minutes:seconds, `03:57`).",
+            ),
+            "elapsedSeconds": ("integer", "How long it has run, in seconds."),
         },
-        optional=("type", "started", "elapsed"),
+        optional=("id", "type", "started", "elapsed", "elapsedSeconds"),
     ),
 }
 
@@ -147,12 +152,14 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
         ),
     },
     GET_FEATURES: {
-        "description": "The PixVerse plan and credits of one v2 account (one GET).",
+        "description": "The PixVerse plan and credits of one v2 account (one GET). Every value but email "
+        "and planRenews may be empty: the service documents each as optional.",
         "inputs": _object("The account.", _fields(ACCOUNT_V2, "email")),
         "outputs": _object(
             "The account's plan.",
             {
                 **_fields(ACCOUNT_V2, "email"),
+                "planName": ("string", "The plan's name."),
                 "concurrentGenerations": (
                     "integer",
                     "Generations the plan runs at once: the account's maxJobs should not exceed it.",
@@ -160,9 +167,24 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
                 "creditDaily": ("integer", "Daily credits left."),
                 "creditMonthly": ("integer", "Monthly credits left."),
                 "creditPackage": ("integer", "Credits of purchased packages left."),
-                "planExpires": ("string", "When the plan expires, as the service writes it."),
+                "planExpires": (
+                    "string",
+                    "When the plan's current period ends (ISO 8601, UTC); empty when the service sets none.",
+                ),
+                "planRenews": (
+                    "boolean",
+                    "Whether the plan renews when its period ends (paid automatically, a next plan named, "
+                    "a renewal date not before planExpires), so planExpires is not its end.",
+                ),
             },
-            optional=("creditDaily", "creditMonthly", "creditPackage", "planExpires"),
+            optional=(
+                "planName",
+                "concurrentGenerations",
+                "creditDaily",
+                "creditMonthly",
+                "creditPackage",
+                "planExpires",
+            ),
         ),
     },
     GET_CAPACITY: {
