@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * The PixVerse plan and credits of one v2 account (one GET).
+ * The PixVerse plan and credits of one v2 account (one GET). Every value but email and planRenews may be empty: the service documents each as optional.
  */
 export function getFeatures(args: GetFeaturesArgs, opts?: pulumi.InvokeOptions): Promise<GetFeaturesResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
@@ -31,7 +31,7 @@ export interface GetFeaturesResult {
     /**
      * Generations the plan runs at once: the account's maxJobs should not exceed it.
      */
-    readonly concurrentGenerations: number;
+    readonly concurrentGenerations?: number;
     /**
      * Daily credits left.
      */
@@ -49,12 +49,20 @@ export interface GetFeaturesResult {
      */
     readonly email: string;
     /**
-     * When the plan expires, as the service writes it.
+     * When the plan's current period ends (ISO 8601, UTC); empty when the service sets none.
      */
     readonly planExpires?: string;
+    /**
+     * The plan's name.
+     */
+    readonly planName?: string;
+    /**
+     * Whether the plan renews when its period ends (paid automatically, a next plan named, a renewal date not before planExpires), so planExpires is not its end.
+     */
+    readonly planRenews: boolean;
 }
 /**
- * The PixVerse plan and credits of one v2 account (one GET).
+ * The PixVerse plan and credits of one v2 account (one GET). Every value but email and planRenews may be empty: the service documents each as optional.
  */
 export function getFeaturesOutput(args: GetFeaturesOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetFeaturesResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});

@@ -86,3 +86,24 @@ def test_the_findings_each_once_then_clean_once_fixed(stack, service):
     assert (status, report["findings"]) == (0, []), printed
     assert "clean" in printed and {r["method"] for r in step.requests()} == {"GET"}
     stack.assert_no_token_leaked()
+
+
+def test_a_plan_that_cannot_be_read_is_its_own_finding_and_every_other_one_still_prints(stack, service):
+    """One v2 account's features call refused: the audit prints that account as `unchecked` beside
+    every other finding, and exits 1 (incomplete)."""
+    stray = {"email": "a-stray@audit.example", "password": "pw-audit-stray-51e", "maxJobs": 1}
+    service.seed_v2(stray)  # sorted first: its features call is the first one
+    service.fault(status=400, count=1, route="GET /v2/pixverse/features/")
+    service.plan(V2[0]["email"], gen_simultaneously=1)
+    stack.tokens.append(stray["password"])
+    status, printed, report = audit(stack)
+    assert status == 1, printed
+    assert [(f["kind"], f["account"]) for f in report["findings"]] == [
+        ("unmanaged", f"v2 {stray['email']}"),
+        ("over-plan", f"v2 {V2[0]['email']}"),
+        ("unchecked", f"v2 {stray['email']}"),
+    ]
+    assert report["complete"] is False
+    assert f"audit of stack {stack.name}: incomplete, 1 account(s) not checked; 3 finding(s)" in printed
+    assert f"looking up the plan of the v2 account {stray['email']} failed: the service refused it" in printed
+    stack.assert_no_token_leaked()

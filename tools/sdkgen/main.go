@@ -1,6 +1,6 @@
 // Command sdkgen writes the pixverse plugin's SDKs from its schema with Pulumi's own code generators,
 // at the CLI's version: `sdkgen SCHEMA.json OUT` writes OUT/python, OUT/nodejs and OUT/go. The language
-// hosts we can build are too old for `pulumi package gen-sdk` (DESIGN.md, "The real engine").
+// hosts we can build are too old for `pulumi package gen-sdk` (docs/plugin.md).
 //
 // Two files are then made publishable as they are: package.json points at what `npm run build`
 // compiles into bin/ and packs only that (with README and LICENSE), and the Python pyproject.toml

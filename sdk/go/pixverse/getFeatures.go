@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The PixVerse plan and credits of one v2 account (one GET).
+// The PixVerse plan and credits of one v2 account (one GET). Every value but email and planRenews may be empty: the service documents each as optional.
 func GetFeatures(ctx *pulumi.Context, args *GetFeaturesArgs, opts ...pulumi.InvokeOption) (*GetFeaturesResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv GetFeaturesResult
@@ -31,7 +31,7 @@ type GetFeaturesArgs struct {
 // The account's plan.
 type GetFeaturesResult struct {
 	// Generations the plan runs at once: the account's maxJobs should not exceed it.
-	ConcurrentGenerations int `pulumi:"concurrentGenerations"`
+	ConcurrentGenerations *int `pulumi:"concurrentGenerations"`
 	// Daily credits left.
 	CreditDaily *int `pulumi:"creditDaily"`
 	// Monthly credits left.
@@ -40,8 +40,12 @@ type GetFeaturesResult struct {
 	CreditPackage *int `pulumi:"creditPackage"`
 	// The PixVerse login: the account's identity.
 	Email string `pulumi:"email"`
-	// When the plan expires, as the service writes it.
+	// When the plan's current period ends (ISO 8601, UTC); empty when the service sets none.
 	PlanExpires *string `pulumi:"planExpires"`
+	// The plan's name.
+	PlanName *string `pulumi:"planName"`
+	// Whether the plan renews when its period ends (paid automatically, a next plan named, a renewal date not before planExpires), so planExpires is not its end.
+	PlanRenews bool `pulumi:"planRenews"`
 }
 
 func GetFeaturesOutput(ctx *pulumi.Context, args GetFeaturesOutputArgs, opts ...pulumi.InvokeOption) GetFeaturesResultOutput {
@@ -75,8 +79,8 @@ func (o GetFeaturesResultOutput) ToGetFeaturesResultOutputWithContext(ctx contex
 }
 
 // Generations the plan runs at once: the account's maxJobs should not exceed it.
-func (o GetFeaturesResultOutput) ConcurrentGenerations() pulumi.IntOutput {
-	return o.ApplyT(func(v GetFeaturesResult) int { return v.ConcurrentGenerations }).(pulumi.IntOutput)
+func (o GetFeaturesResultOutput) ConcurrentGenerations() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v GetFeaturesResult) *int { return v.ConcurrentGenerations }).(pulumi.IntPtrOutput)
 }
 
 // Daily credits left.
@@ -99,9 +103,19 @@ func (o GetFeaturesResultOutput) Email() pulumi.StringOutput {
 	return o.ApplyT(func(v GetFeaturesResult) string { return v.Email }).(pulumi.StringOutput)
 }
 
-// When the plan expires, as the service writes it.
+// When the plan's current period ends (ISO 8601, UTC); empty when the service sets none.
 func (o GetFeaturesResultOutput) PlanExpires() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v GetFeaturesResult) *string { return v.PlanExpires }).(pulumi.StringPtrOutput)
+}
+
+// The plan's name.
+func (o GetFeaturesResultOutput) PlanName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetFeaturesResult) *string { return v.PlanName }).(pulumi.StringPtrOutput)
+}
+
+// Whether the plan renews when its period ends (paid automatically, a next plan named, a renewal date not before planExpires), so planExpires is not its end.
+func (o GetFeaturesResultOutput) PlanRenews() pulumi.BoolOutput {
+	return o.ApplyT(func(v GetFeaturesResult) bool { return v.PlanRenews }).(pulumi.BoolOutput)
 }
 
 func init() {

@@ -48,7 +48,7 @@ type providerArgs struct {
 	MaxRetries *int `pulumi:"maxRetries"`
 	// Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
 	ReadTimeout *float64 `pulumi:"readTimeout"`
-	// Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
+	// Seconds one operation (a create, read, update, delete or function) may wait on the service in all: every call it makes, each attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
 	RequestTimeout *float64 `pulumi:"requestTimeout"`
 }
 
@@ -66,7 +66,7 @@ type ProviderArgs struct {
 	MaxRetries pulumi.IntPtrInput
 	// Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
 	ReadTimeout pulumi.Float64PtrInput
-	// Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
+	// Seconds one operation (a create, read, update, delete or function) may wait on the service in all: every call it makes, each attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
 	RequestTimeout pulumi.Float64PtrInput
 }
 

@@ -147,19 +147,19 @@ func (o AccountV2InfoArrayOutput) Index(i pulumi.IntInput) AccountV2InfoOutput {
 	}).(AccountV2InfoOutput)
 }
 
-// One v2 account in the scheduler's view.
+// One v2 account in the scheduler's view (a number the service does not send is empty).
 type CapacityAccount struct {
 	// Jobs it can take now.
-	Available int `pulumi:"available"`
+	Available *int `pulumi:"available"`
 	// The PixVerse login: the account's identity.
 	Email string `pulumi:"email"`
 	// Jobs running on it now.
-	Executing int `pulumi:"executing"`
+	Executing *int `pulumi:"executing"`
 	// How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
-	MaxJobs int `pulumi:"maxJobs"`
+	MaxJobs *int `pulumi:"maxJobs"`
 }
 
-// One v2 account in the scheduler's view.
+// One v2 account in the scheduler's view (a number the service does not send is empty).
 type CapacityAccountOutput struct{ *pulumi.OutputState }
 
 func (CapacityAccountOutput) ElementType() reflect.Type {
@@ -175,8 +175,8 @@ func (o CapacityAccountOutput) ToCapacityAccountOutputWithContext(ctx context.Co
 }
 
 // Jobs it can take now.
-func (o CapacityAccountOutput) Available() pulumi.IntOutput {
-	return o.ApplyT(func(v CapacityAccount) int { return v.Available }).(pulumi.IntOutput)
+func (o CapacityAccountOutput) Available() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CapacityAccount) *int { return v.Available }).(pulumi.IntPtrOutput)
 }
 
 // The PixVerse login: the account's identity.
@@ -185,13 +185,13 @@ func (o CapacityAccountOutput) Email() pulumi.StringOutput {
 }
 
 // Jobs running on it now.
-func (o CapacityAccountOutput) Executing() pulumi.IntOutput {
-	return o.ApplyT(func(v CapacityAccount) int { return v.Executing }).(pulumi.IntOutput)
+func (o CapacityAccountOutput) Executing() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CapacityAccount) *int { return v.Executing }).(pulumi.IntPtrOutput)
 }
 
 // How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
-func (o CapacityAccountOutput) MaxJobs() pulumi.IntOutput {
-	return o.ApplyT(func(v CapacityAccount) int { return v.MaxJobs }).(pulumi.IntOutput)
+func (o CapacityAccountOutput) MaxJobs() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CapacityAccount) *int { return v.MaxJobs }).(pulumi.IntPtrOutput)
 }
 
 type CapacityAccountArrayOutput struct{ *pulumi.OutputState }
@@ -216,13 +216,15 @@ func (o CapacityAccountArrayOutput) Index(i pulumi.IntInput) CapacityAccountOutp
 
 // A job running now (its reply URL and reference left out).
 type ExecutingJob struct {
-	// How long it has run.
-	Elapsed *float64 `pulumi:"elapsed"`
-	// The job's id.
-	Id string `pulumi:"id"`
-	// When it started.
+	// How long it has run, as the service writes it (minutes:seconds, `03:57`).
+	Elapsed *string `pulumi:"elapsed"`
+	// How long it has run, in seconds.
+	ElapsedSeconds *int `pulumi:"elapsedSeconds"`
+	// The job's id, as the service writes it (its earlier `video_id`).
+	Id *string `pulumi:"id"`
+	// When it started (ISO 8601, UTC).
 	Started *string `pulumi:"started"`
-	// The kind of job.
+	// The kind of job: video, image or music.
 	Type *string `pulumi:"type"`
 }
 
@@ -241,22 +243,27 @@ func (o ExecutingJobOutput) ToExecutingJobOutputWithContext(ctx context.Context)
 	return o
 }
 
-// How long it has run.
-func (o ExecutingJobOutput) Elapsed() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v ExecutingJob) *float64 { return v.Elapsed }).(pulumi.Float64PtrOutput)
+// How long it has run, as the service writes it (minutes:seconds, `03:57`).
+func (o ExecutingJobOutput) Elapsed() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ExecutingJob) *string { return v.Elapsed }).(pulumi.StringPtrOutput)
 }
 
-// The job's id.
-func (o ExecutingJobOutput) Id() pulumi.StringOutput {
-	return o.ApplyT(func(v ExecutingJob) string { return v.Id }).(pulumi.StringOutput)
+// How long it has run, in seconds.
+func (o ExecutingJobOutput) ElapsedSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ExecutingJob) *int { return v.ElapsedSeconds }).(pulumi.IntPtrOutput)
 }
 
-// When it started.
+// The job's id, as the service writes it (its earlier `video_id`).
+func (o ExecutingJobOutput) Id() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v ExecutingJob) *string { return v.Id }).(pulumi.StringPtrOutput)
+}
+
+// When it started (ISO 8601, UTC).
 func (o ExecutingJobOutput) Started() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ExecutingJob) *string { return v.Started }).(pulumi.StringPtrOutput)
 }
 
-// The kind of job.
+// The kind of job: video, image or music.
 func (o ExecutingJobOutput) Type() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v ExecutingJob) *string { return v.Type }).(pulumi.StringPtrOutput)
 }

@@ -74,7 +74,7 @@ Object.defineProperty(exports, "readTimeout", {
 });
 
 /**
- * Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
+ * Seconds one operation (a create, read, update, delete or function) may wait on the service in all: every call it makes, each attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
  */
 export declare const requestTimeout: number | undefined;
 Object.defineProperty(exports, "requestTimeout", {

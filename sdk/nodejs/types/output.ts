@@ -50,13 +50,13 @@ export interface AccountV2Info {
 }
 
 /**
- * One v2 account in the scheduler's view.
+ * One v2 account in the scheduler's view (a number the service does not send is empty).
  */
 export interface CapacityAccount {
     /**
      * Jobs it can take now.
      */
-    available: number;
+    available?: number;
     /**
      * The PixVerse login: the account's identity.
      */
@@ -64,11 +64,11 @@ export interface CapacityAccount {
     /**
      * Jobs running on it now.
      */
-    executing: number;
+    executing?: number;
     /**
      * How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
      */
-    maxJobs: number;
+    maxJobs?: number;
 }
 
 /**
@@ -76,19 +76,23 @@ export interface CapacityAccount {
  */
 export interface ExecutingJob {
     /**
-     * How long it has run.
+     * How long it has run, as the service writes it (minutes:seconds, `03:57`).
      */
-    elapsed?: number;
+    elapsed?: string;
     /**
-     * The job's id.
+     * How long it has run, in seconds.
      */
-    id: string;
+    elapsedSeconds?: number;
     /**
-     * When it started.
+     * The job's id, as the service writes it (its earlier `video_id`).
+     */
+    id?: string;
+    /**
+     * When it started (ISO 8601, UTC).
      */
     started?: string;
     /**
-     * The kind of job.
+     * The kind of job: video, image or music.
      */
     type?: string;
 }

@@ -26,7 +26,7 @@ class GetFeaturesResult:
     """
     The account's plan.
     """
-    def __init__(__self__, concurrent_generations=None, credit_daily=None, credit_monthly=None, credit_package=None, email=None, plan_expires=None):
+    def __init__(__self__, concurrent_generations=None, credit_daily=None, credit_monthly=None, credit_package=None, email=None, plan_expires=None, plan_name=None, plan_renews=None):
         if concurrent_generations and not isinstance(concurrent_generations, int):
             raise TypeError("Expected argument 'concurrent_generations' to be a int")
         pulumi.set(__self__, "concurrent_generations", concurrent_generations)
@@ -45,10 +45,16 @@ class GetFeaturesResult:
         if plan_expires and not isinstance(plan_expires, str):
             raise TypeError("Expected argument 'plan_expires' to be a str")
         pulumi.set(__self__, "plan_expires", plan_expires)
+        if plan_name and not isinstance(plan_name, str):
+            raise TypeError("Expected argument 'plan_name' to be a str")
+        pulumi.set(__self__, "plan_name", plan_name)
+        if plan_renews and not isinstance(plan_renews, bool):
+            raise TypeError("Expected argument 'plan_renews' to be a bool")
+        pulumi.set(__self__, "plan_renews", plan_renews)
 
     @_builtins.property
     @pulumi.getter(name="concurrentGenerations")
-    def concurrent_generations(self) -> _builtins.int:
+    def concurrent_generations(self) -> Optional[_builtins.int]:
         """
         Generations the plan runs at once: the account's maxJobs should not exceed it.
         """
@@ -90,9 +96,25 @@ class GetFeaturesResult:
     @pulumi.getter(name="planExpires")
     def plan_expires(self) -> Optional[_builtins.str]:
         """
-        When the plan expires, as the service writes it.
+        When the plan's current period ends (ISO 8601, UTC); empty when the service sets none.
         """
         return pulumi.get(self, "plan_expires")
+
+    @_builtins.property
+    @pulumi.getter(name="planName")
+    def plan_name(self) -> Optional[_builtins.str]:
+        """
+        The plan's name.
+        """
+        return pulumi.get(self, "plan_name")
+
+    @_builtins.property
+    @pulumi.getter(name="planRenews")
+    def plan_renews(self) -> _builtins.bool:
+        """
+        Whether the plan renews when its period ends (paid automatically, a next plan named, a renewal date not before planExpires), so planExpires is not its end.
+        """
+        return pulumi.get(self, "plan_renews")
 
 
 class AwaitableGetFeaturesResult(GetFeaturesResult):
@@ -106,13 +128,15 @@ class AwaitableGetFeaturesResult(GetFeaturesResult):
             credit_monthly=self.credit_monthly,
             credit_package=self.credit_package,
             email=self.email,
-            plan_expires=self.plan_expires)
+            plan_expires=self.plan_expires,
+            plan_name=self.plan_name,
+            plan_renews=self.plan_renews)
 
 
 def get_features(email: Optional[_builtins.str] = None,
                  opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetFeaturesResult:
     """
-    The PixVerse plan and credits of one v2 account (one GET).
+    The PixVerse plan and credits of one v2 account (one GET). Every value but email and planRenews may be empty: the service documents each as optional.
 
     :param _builtins.str email: The PixVerse login: the account's identity.
     """
@@ -127,11 +151,13 @@ def get_features(email: Optional[_builtins.str] = None,
         credit_monthly=pulumi.get(__ret__, 'credit_monthly'),
         credit_package=pulumi.get(__ret__, 'credit_package'),
         email=pulumi.get(__ret__, 'email'),
-        plan_expires=pulumi.get(__ret__, 'plan_expires'))
+        plan_expires=pulumi.get(__ret__, 'plan_expires'),
+        plan_name=pulumi.get(__ret__, 'plan_name'),
+        plan_renews=pulumi.get(__ret__, 'plan_renews'))
 def get_features_output(email: pulumi.Input[Optional[_builtins.str]] = None,
                         opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetFeaturesResult]:
     """
-    The PixVerse plan and credits of one v2 account (one GET).
+    The PixVerse plan and credits of one v2 account (one GET). Every value but email and planRenews may be empty: the service documents each as optional.
 
     :param _builtins.str email: The PixVerse login: the account's identity.
     """
@@ -145,4 +171,6 @@ def get_features_output(email: pulumi.Input[Optional[_builtins.str]] = None,
         credit_monthly=pulumi.get(__response__, 'credit_monthly'),
         credit_package=pulumi.get(__response__, 'credit_package'),
         email=pulumi.get(__response__, 'email'),
-        plan_expires=pulumi.get(__response__, 'plan_expires')))
+        plan_expires=pulumi.get(__response__, 'plan_expires'),
+        plan_name=pulumi.get(__response__, 'plan_name'),
+        plan_renews=pulumi.get(__response__, 'plan_renews')))

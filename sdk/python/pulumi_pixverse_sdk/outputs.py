@@ -139,33 +139,28 @@ class AccountV2Info(dict):
 @pulumi.output_type
 class CapacityAccount(dict):
     """
-    One v2 account in the scheduler's view.
+    One v2 account in the scheduler's view (a number the service does not send is empty).
     """
     def __init__(__self__, *,
-                 available: _builtins.int,
                  email: _builtins.str,
-                 executing: _builtins.int,
-                 max_jobs: _builtins.int):
+                 available: Optional[_builtins.int] = None,
+                 executing: Optional[_builtins.int] = None,
+                 max_jobs: Optional[_builtins.int] = None):
         """
-        One v2 account in the scheduler's view.
+        One v2 account in the scheduler's view (a number the service does not send is empty).
 
-        :param _builtins.int available: Jobs it can take now.
         :param _builtins.str email: The PixVerse login: the account's identity.
+        :param _builtins.int available: Jobs it can take now.
         :param _builtins.int executing: Jobs running on it now.
         :param _builtins.int max_jobs: How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
         """
-        pulumi.set(__self__, "available", available)
         pulumi.set(__self__, "email", email)
-        pulumi.set(__self__, "executing", executing)
-        pulumi.set(__self__, "max_jobs", max_jobs)
-
-    @_builtins.property
-    @pulumi.getter
-    def available(self) -> _builtins.int:
-        """
-        Jobs it can take now.
-        """
-        return pulumi.get(self, "available")
+        if available is not None:
+            pulumi.set(__self__, "available", available)
+        if executing is not None:
+            pulumi.set(__self__, "executing", executing)
+        if max_jobs is not None:
+            pulumi.set(__self__, "max_jobs", max_jobs)
 
     @_builtins.property
     @pulumi.getter
@@ -177,7 +172,15 @@ class CapacityAccount(dict):
 
     @_builtins.property
     @pulumi.getter
-    def executing(self) -> _builtins.int:
+    def available(self) -> Optional[_builtins.int]:
+        """
+        Jobs it can take now.
+        """
+        return pulumi.get(self, "available")
+
+    @_builtins.property
+    @pulumi.getter
+    def executing(self) -> Optional[_builtins.int]:
         """
         Jobs running on it now.
         """
@@ -185,7 +188,7 @@ class CapacityAccount(dict):
 
     @_builtins.property
     @pulumi.getter(name="maxJobs")
-    def max_jobs(self) -> _builtins.int:
+    def max_jobs(self) -> Optional[_builtins.int]:
         """
         How many jobs the service may run on this account at once. No more than the account's PixVerse plan runs at once (`getFeatures`).
         """
@@ -198,21 +201,26 @@ class ExecutingJob(dict):
     A job running now (its reply URL and reference left out).
     """
     def __init__(__self__, *,
-                 id: _builtins.str,
-                 elapsed: Optional[_builtins.float] = None,
+                 elapsed: Optional[_builtins.str] = None,
+                 elapsed_seconds: Optional[_builtins.int] = None,
+                 id: Optional[_builtins.str] = None,
                  started: Optional[_builtins.str] = None,
                  type: Optional[_builtins.str] = None):
         """
         A job running now (its reply URL and reference left out).
 
-        :param _builtins.str id: The job's id.
-        :param _builtins.float elapsed: How long it has run.
-        :param _builtins.str started: When it started.
-        :param _builtins.str type: The kind of job.
+        :param _builtins.str elapsed: How long it has run, as the service writes it (minutes:seconds, `03:57`).
+        :param _builtins.int elapsed_seconds: How long it has run, in seconds.
+        :param _builtins.str id: The job's id, as the service writes it (its earlier `video_id`).
+        :param _builtins.str started: When it started (ISO 8601, UTC).
+        :param _builtins.str type: The kind of job: video, image or music.
         """
-        pulumi.set(__self__, "id", id)
         if elapsed is not None:
             pulumi.set(__self__, "elapsed", elapsed)
+        if elapsed_seconds is not None:
+            pulumi.set(__self__, "elapsed_seconds", elapsed_seconds)
+        if id is not None:
+            pulumi.set(__self__, "id", id)
         if started is not None:
             pulumi.set(__self__, "started", started)
         if type is not None:
@@ -220,25 +228,33 @@ class ExecutingJob(dict):
 
     @_builtins.property
     @pulumi.getter
-    def id(self) -> _builtins.str:
+    def elapsed(self) -> Optional[_builtins.str]:
         """
-        The job's id.
+        How long it has run, as the service writes it (minutes:seconds, `03:57`).
+        """
+        return pulumi.get(self, "elapsed")
+
+    @_builtins.property
+    @pulumi.getter(name="elapsedSeconds")
+    def elapsed_seconds(self) -> Optional[_builtins.int]:
+        """
+        How long it has run, in seconds.
+        """
+        return pulumi.get(self, "elapsed_seconds")
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> Optional[_builtins.str]:
+        """
+        The job's id, as the service writes it (its earlier `video_id`).
         """
         return pulumi.get(self, "id")
 
     @_builtins.property
     @pulumi.getter
-    def elapsed(self) -> Optional[_builtins.float]:
-        """
-        How long it has run.
-        """
-        return pulumi.get(self, "elapsed")
-
-    @_builtins.property
-    @pulumi.getter
     def started(self) -> Optional[_builtins.str]:
         """
-        When it started.
+        When it started (ISO 8601, UTC).
         """
         return pulumi.get(self, "started")
 
@@ -246,7 +262,7 @@ class ExecutingJob(dict):
     @pulumi.getter
     def type(self) -> Optional[_builtins.str]:
         """
-        The kind of job.
+        The kind of job: video, image or music.
         """
         return pulumi.get(self, "type")
 

@@ -35,7 +35,7 @@ class ProviderArgs:
         :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
         :param pulumi.Input[_builtins.int] max_retries: Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.
         :param pulumi.Input[_builtins.float] read_timeout: Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
-        :param pulumi.Input[_builtins.float] request_timeout: Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
+        :param pulumi.Input[_builtins.float] request_timeout: Seconds one operation (a create, read, update, delete or function) may wait on the service in all: every call it makes, each attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
         """
         if allow_overwrite is not None:
             pulumi.set(__self__, "allow_overwrite", allow_overwrite)
@@ -128,7 +128,7 @@ class ProviderArgs:
     @pulumi.getter(name="requestTimeout")
     def request_timeout(self) -> pulumi.Input[Optional[_builtins.float]]:
         """
-        Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
+        Seconds one operation (a create, read, update, delete or function) may wait on the service in all: every call it makes, each attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
         """
         return pulumi.get(self, "request_timeout")
 
@@ -162,7 +162,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
         :param pulumi.Input[_builtins.int] max_retries: Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.
         :param pulumi.Input[_builtins.float] read_timeout: Seconds to wait for an answer. Default: the environment variable USEAPI_READ_TIMEOUT, else 30.
-        :param pulumi.Input[_builtins.float] request_timeout: Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
+        :param pulumi.Input[_builtins.float] request_timeout: Seconds one operation (a create, read, update, delete or function) may wait on the service in all: every call it makes, each attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
         """
         ...
     @overload

@@ -41,7 +41,7 @@ func GetReadTimeout(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "pixverse:readTimeout")
 }
 
-// Seconds one call may take in all: every attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
+// Seconds one operation (a create, read, update, delete or function) may wait on the service in all: every call it makes, each attempt's connection, answer and body, and the waits between. Default: the environment variable USEAPI_REQUEST_TIMEOUT, else 120.
 func GetRequestTimeout(ctx *pulumi.Context) float64 {
 	return config.GetFloat64(ctx, "pixverse:requestTimeout")
 }
