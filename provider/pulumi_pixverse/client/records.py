@@ -137,18 +137,10 @@ def account_record_v2(record: Any, email: str, path: str, *, after_write: bool =
     return {**account, "jwt": {**session, **facts}}
 
 
-FEATURE_NUMBERS = (
-    "gen_simultaneously",
-    "credit_daily",
-    "credit_daily_gift",
-    "credit_monthly",
-    "credit_monthly_gift",
-    "credit_package",
-    "payment",
-)
+FEATURE_NUMBERS = ("gen_simultaneously", "credit_daily", "credit_monthly", "credit_package", "payment")
 """The whole numbers of a features answer read: the plan's concurrent generations, the credits left
-(`credit_daily`, `credit_monthly`, `credit_package`) and the plan's allowances (`..._gift`), and
-`payment` (1: the plan is paid for automatically). docs/contract.md says what each means."""
+(balances, not the plan's `..._gift` allowances) and `payment` (1: the plan is paid for
+automatically). docs/contract.md says what each means."""
 FEATURE_TEXTS = ("plan_name", "next_plan_name")
 FEATURE_INSTANTS = ("expired_date", "billing_renewal_date")
 
@@ -195,13 +187,12 @@ def capacity_record(record: Any, path: str) -> dict[str, Any]:
 
 def _executing_job(read: _Reader) -> dict[str, Any]:
     earlier = "id" not in read.record and "video_id" in read.record  # the December 2024 revision
-    seconds = read.optional(read.seconds, "elapsed")
-    elapsed = read.record.get("elapsed") if seconds is not None else None
+    seconds, elapsed = read.optional(read.seconds, "elapsed"), read.record.get("elapsed")
     return {
         "id": read.optional(read.identifier, "video_id" if earlier else "id"),
         "type": "video" if earlier and read.record.get("type") is None else read.optional(read.text, "type"),
         "started": read.optional(read.instant, "started"),
-        "elapsed": elapsed if isinstance(elapsed, str) else None if elapsed is None else _clock(seconds),
+        "elapsed": elapsed if isinstance(elapsed, str) and seconds is not None else _clock(seconds),
         "elapsedSeconds": seconds,
     }
 
