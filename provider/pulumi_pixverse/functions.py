@@ -3,6 +3,14 @@
 preview and at `up` with the stack's `pixverse:*` config (else the environment), as the dynamic
 provider reads it. Each is one GET on a thread of its own, never a write; a failure is the
 resources' one line (`OperationFailed`).
+
+Each takes an optional `opts=pulumi.InvokeOutputOptions(depends_on=[...])`, honoured as the Pulumi
+SDKs honour it for a provider's function: the read waits until every resource it depends on exists
+(its id is known: at `up`, once the create is done); while one is still to be created (a preview of
+its create), no request is sent and the result is unknown. A resource that already exists does not
+hold the read back, so a later preview reads as before. Only `depends_on` is read from `opts`, and
+unlike the SDKs, an argument taken from a resource's outputs (`creator.email`) does not hold the read
+back by itself: name the resource in `depends_on`.
 """
 
 from __future__ import annotations
@@ -78,26 +86,49 @@ class Capacity(TypedDict):
 T = TypeVar("T")
 
 
-def get_accounts() -> pulumi.Output[Accounts]:
-    """The v1 accounts the subscription holds (Discord tokens left out: see `lookups`)."""
-    return _read(lambda service: cast(Accounts, lookups.accounts(service)))
+def get_accounts(*, opts: pulumi.InvokeOutputOptions | None = None) -> pulumi.Output[Accounts]:
+    """The v1 accounts the subscription holds (Discord tokens left out: see `lookups`); read once
+    `opts.depends_on` exist (see the module)."""
+    return _after(opts, lambda: _read(lambda service: cast(Accounts, lookups.accounts(service))))
 
 
-def get_accounts_v2() -> pulumi.Output[AccountsV2]:
-    """The v2 accounts the subscription holds, with their PixVerse sessions' facts."""
-    return _read(lambda service: cast(AccountsV2, lookups.accounts_v2(service)))
+def get_accounts_v2(*, opts: pulumi.InvokeOutputOptions | None = None) -> pulumi.Output[AccountsV2]:
+    """The v2 accounts the subscription holds, with their PixVerse sessions' facts; read once
+    `opts.depends_on` exist (see the module)."""
+    return _after(opts, lambda: _read(lambda service: cast(AccountsV2, lookups.accounts_v2(service))))
 
 
-def get_features(email: pulumi.Input[str]) -> pulumi.Output[Features]:
-    """The PixVerse plan and credits of the v2 account `email`."""
-    return pulumi.Output.from_input(email).apply(
-        lambda known: _read(lambda service: cast(Features, lookups.features(service, known)))
+def get_features(
+    email: pulumi.Input[str], *, opts: pulumi.InvokeOutputOptions | None = None
+) -> pulumi.Output[Features]:
+    """The PixVerse plan and credits of the v2 account `email`; read once `email` is known and
+    `opts.depends_on` exist (see the module)."""
+    return _after(
+        opts,
+        lambda: pulumi.Output.from_input(email).apply(
+            lambda known: _read(lambda service: cast(Features, lookups.features(service, known)))
+        ),
     )
 
 
-def get_capacity() -> pulumi.Output[Capacity]:
-    """The scheduler's view of the v2 pool now."""
-    return _read(lambda service: cast(Capacity, lookups.capacity(service)))
+def get_capacity(*, opts: pulumi.InvokeOutputOptions | None = None) -> pulumi.Output[Capacity]:
+    """The scheduler's view of the v2 pool now; read once `opts.depends_on` exist (see the module)."""
+    return _after(opts, lambda: _read(lambda service: cast(Capacity, lookups.capacity(service))))
+
+
+def _after(opts: pulumi.InvokeOutputOptions | None, read: Callable[[], pulumi.Output[T]]) -> pulumi.Output[T]:
+    """`read()` once every resource of `opts.depends_on` exists: a custom resource's id is known (a
+    component's URN is); unknown, with no read, when one is not (the preview of its create). The
+    result depends on those resources, as an SDK's invoke result does."""
+    if opts is None or opts.depends_on is None:
+        return read()
+
+    def settled(resources: Any) -> pulumi.Output[list[Any]]:
+        listed = [resources] if isinstance(resources, pulumi.Resource) else list(resources or [])
+        return pulumi.Output.all(*(r.id if isinstance(r, pulumi.CustomResource) else r.urn for r in listed))
+
+    depends_on: pulumi.Output[Any] = pulumi.Output.from_input(cast(Any, opts.depends_on))
+    return depends_on.apply(lambda resources: settled(resources).apply(lambda _: read()))
 
 
 def _read(question: Callable[[Service], T]) -> pulumi.Output[T]:

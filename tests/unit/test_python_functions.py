@@ -56,3 +56,34 @@ def test_each_function_is_an_output_of_its_answer_read_at_preview(stack_config, 
         pixverse.get_features(pulumi.Output.from_input(EMAIL)),
         pixverse.get_capacity(),
     ).apply(check)
+
+
+class _Accounts(pulumi.runtime.Mocks):
+    """Resources declared at preview: the one named "new" is still to be created (no id yet)."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return ("" if args.name == "new" else f"{args.name}-id", dict(args.inputs))
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        raise AssertionError("the functions invoke no provider")
+
+
+@pulumi.runtime.test
+def test_a_read_that_depends_on_a_resource_being_created_is_unknown_and_sends_nothing(stack_config, emulator):
+    pulumi.runtime.set_mocks(_Accounts(), preview=True)
+    emulator.seed_v2({"email": EMAIL, "password": "pw-functions-secret", "maxJobs": 3})
+    emulator.plan(EMAIL, gen_simultaneously=2)
+    seeded = len(emulator.requests())
+    new = pulumi.CustomResource("test:index:Account", "new", {})
+    existing = pulumi.CustomResource("test:index:Account", "existing", {})
+    held = pulumi.InvokeOutputOptions(depends_on=[existing, new])
+    waiting = [pixverse.get_features(EMAIL, opts=held), pixverse.get_capacity(opts=held)]
+    read = pixverse.get_features(EMAIL, opts=pulumi.InvokeOutputOptions(depends_on=existing))
+
+    async def check() -> None:
+        assert [await output.is_known() for output in waiting] == [False, False]
+        assert (await read.future())["concurrentGenerations"] == 2
+        assert await read.resources() == {existing}  # the result depends on what the read waited for
+        assert [r["route"] for r in emulator.requests()[seeded:]] == ["GET /v2/pixverse/features"]
+
+    return pulumi.Output.from_input(check())
