@@ -17,7 +17,7 @@ from harness import REPO_ROOT, V2_TYPE, CommandFailed, SdkExampleStack, StackUnd
 PASSWORD = "pw-depends-e2e-3c9d"
 PLAN = 4
 """The plan's concurrent generations, set in the emulator before the account exists."""
-FEATURES = "GET /v2/pixverse/features"
+FEATURES = "GET /v2/pixverse/features/"
 CREATE = "POST /v2/pixverse/accounts/{email}"
 
 

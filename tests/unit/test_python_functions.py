@@ -84,6 +84,6 @@ def test_a_read_that_depends_on_a_resource_being_created_is_unknown_and_sends_no
         assert [await output.is_known() for output in waiting] == [False, False]
         assert (await read.future())["concurrentGenerations"] == 2
         assert await read.resources() == {existing}  # the result depends on what the read waited for
-        assert [r["route"] for r in emulator.requests()[seeded:]] == ["GET /v2/pixverse/features"]
+        assert [r["route"] for r in emulator.requests()[seeded:]] == ["GET /v2/pixverse/features/"]
 
     return pulumi.Output.from_input(check())
