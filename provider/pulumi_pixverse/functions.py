@@ -8,9 +8,9 @@ Each takes an optional `opts=pulumi.InvokeOutputOptions(depends_on=[...])`, hono
 SDKs honour it for a provider's function: the read waits until every resource it depends on exists
 (its id is known: at `up`, once the create is done); while one is still to be created (a preview of
 its create), no request is sent and the result is unknown. A resource that already exists does not
-hold the read back, so a later preview reads as before. Only `depends_on` is read from `opts`, and
-unlike the SDKs, an argument taken from a resource's outputs (`creator.email`) does not hold the read
-back by itself: name the resource in `depends_on`.
+hold the read back, so a later preview reads as before. Only `depends_on` is read from `opts`. As in
+the SDKs, the resources an argument comes from count too: `get_features(creator.email)` waits for
+`creator` without naming it.
 """
 
 from __future__ import annotations
@@ -101,13 +101,15 @@ def get_accounts_v2(*, opts: pulumi.InvokeOutputOptions | None = None) -> pulumi
 def get_features(
     email: pulumi.Input[str], *, opts: pulumi.InvokeOutputOptions | None = None
 ) -> pulumi.Output[Features]:
-    """The PixVerse plan and credits of the v2 account `email`; read once `email` is known and
-    `opts.depends_on` exist (see the module)."""
+    """The PixVerse plan and credits of the v2 account `email`; read once `email` is known and the
+    resources it comes from and `opts.depends_on` exist (see the module)."""
+    address = pulumi.Output.from_input(email)
     return _after(
         opts,
-        lambda: pulumi.Output.from_input(email).apply(
+        lambda: address.apply(
             lambda known: _read(lambda service: cast(Features, lookups.features(service, known)))
         ),
+        address,
     )
 
 
@@ -116,19 +118,39 @@ def get_capacity(*, opts: pulumi.InvokeOutputOptions | None = None) -> pulumi.Ou
     return _after(opts, lambda: _read(lambda service: cast(Capacity, lookups.capacity(service))))
 
 
-def _after(opts: pulumi.InvokeOutputOptions | None, read: Callable[[], pulumi.Output[T]]) -> pulumi.Output[T]:
-    """`read()` once every resource of `opts.depends_on` exists: a custom resource's id is known (a
-    component's URN is); unknown, with no read, when one is not (the preview of its create). The
-    result depends on those resources, as an SDK's invoke result does."""
-    if opts is None or opts.depends_on is None:
+def _after(
+    opts: pulumi.InvokeOutputOptions | None,
+    read: Callable[[], pulumi.Output[T]],
+    argument: pulumi.Output[Any] | None = None,
+) -> pulumi.Output[T]:
+    """`read()` once every resource of `opts.depends_on` and every resource `argument` comes from
+    exists: a custom resource's id is known (a component's URN is); unknown, with no read, when one
+    is not (the preview of its create). The result depends on those resources, as an SDK's invoke
+    result does."""
+    declared = None if opts is None else opts.depends_on
+    if declared is None and argument is None:
         return read()
 
-    def settled(resources: Any) -> pulumi.Output[list[Any]]:
-        listed = [resources] if isinstance(resources, pulumi.Resource) else list(resources or [])
-        return pulumi.Output.all(*(r.id if isinstance(r, pulumi.CustomResource) else r.urn for r in listed))
+    def settled(resources: list[Any]) -> pulumi.Output[list[Any]]:
+        return pulumi.Output.all(
+            *(r.id if isinstance(r, pulumi.CustomResource) else r.urn for r in resources)
+        )
 
-    depends_on: pulumi.Output[Any] = pulumi.Output.from_input(cast(Any, opts.depends_on))
+    depends_on = pulumi.Output.all(
+        pulumi.Output.from_input(cast(Any, declared or [])),
+        pulumi.Output.from_input(cast(Any, _resources_of(argument))),
+    ).apply(lambda both: [*_listed(both[0]), *both[1]])
     return depends_on.apply(lambda resources: settled(resources).apply(lambda _: read()))
+
+
+def _listed(resources: Any) -> list[Any]:
+    """`depends_on` as a list: it may name one resource."""
+    return [resources] if isinstance(resources, pulumi.Resource) else list(resources or [])
+
+
+async def _resources_of(argument: pulumi.Output[Any] | None) -> list[pulumi.Resource]:
+    """The resources an argument's value comes from (none for a plain value)."""
+    return [] if argument is None else list(await argument.resources())
 
 
 def _read(question: Callable[[Service], T]) -> pulumi.Output[T]:

@@ -6,8 +6,8 @@ reads the plan at preview. Without the dependency the first preview fails with t
 
 The TypeScript, Python and Go programs name the email as a literal, so that `dependsOn` alone is what
 holds the read back (an argument taken from the account's outputs, `creator.email`, would make these
-SDKs wait as well); the YAML program passes `${creator.id}` (see the docs for why), the dynamic
-provider's `creator.email` with `depends_on`."""
+SDKs wait as well); the YAML program passes `${creator.id}` (see the docs for why); the dynamic
+provider's program is the one users write, `get_features(creator.email)`, which waits for `creator`."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ config = pulumi.Config()
 creator = pulumi_pixverse.PixverseAccountV2(
     "creator-1", email="EMAIL", password=config.require_secret("creatorPassword"), max_jobs=3
 )
-plan = pulumi_pixverse.get_features(creator.email, opts=pulumi.InvokeOutputOptions(depends_on=[creator]))
+plan = pulumi_pixverse.get_features(creator.email)
 pulumi.export("plan", plan)
 """
 

@@ -74,14 +74,16 @@ def test_a_read_that_depends_on_a_resource_being_created_is_unknown_and_sends_no
     emulator.seed_v2({"email": EMAIL, "password": "pw-functions-secret", "maxJobs": 3})
     emulator.plan(EMAIL, gen_simultaneously=2)
     seeded = len(emulator.requests())
-    new = pulumi.CustomResource("test:index:Account", "new", {})
+    new = pulumi.CustomResource("test:index:Account", "new", {"email": EMAIL})
     existing = pulumi.CustomResource("test:index:Account", "existing", {})
     held = pulumi.InvokeOutputOptions(depends_on=[existing, new])
     waiting = [pixverse.get_features(EMAIL, opts=held), pixverse.get_capacity(opts=held)]
     read = pixverse.get_features(EMAIL, opts=pulumi.InvokeOutputOptions(depends_on=existing))
+    from_new = pixverse.get_features(new.email)  # an output of `new`
 
     async def check() -> None:
         assert [await output.is_known() for output in waiting] == [False, False]
+        assert await from_new.is_known() is False  # its email comes from the resource being created
         assert (await read.future())["concurrentGenerations"] == 2
         assert await read.resources() == {existing}  # the result depends on what the read waited for
         assert [r["route"] for r in emulator.requests()[seeded:]] == ["GET /v2/pixverse/features/"]
