@@ -103,7 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.record(received)
         self._send(self.server.answer(received))
 
-    do_POST = do_DELETE = do_GET
+    do_POST = do_DELETE = do_CONNECT = do_GET  # CONNECT: a proxy asked for a tunnel
 
     def _send(self, reply: Reply) -> None:
         if reply.silent:

@@ -1,22 +1,28 @@
 """Where the provider's settings come from: stack config (`pixverse:<key>`) first, then the
 environment, then the default; each setting is described once, in `client.config.SETTINGS`.
 
-An `http://` base URL is refused unless its host is a loopback address: the token would cross the
-network in clear text."""
+The base URL is judged by the parse the transport makes of it (urllib3's `parse_url`, as requests
+uses it), so the host judged is the host connected to: a URL with user@, a backslash, whitespace, a
+control character, a query or a fragment is refused (parsers disagree on where its host is), and an
+`http://` URL is refused unless its host is a loopback address (the token would cross the network in
+clear text). Both front-ends, USEAPI_API_URL and `adopt` read it here."""
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import fields
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
 from .client import ClientSettings
 from .client.config import SETTINGS, Setting
 from .client.sanitize import one_line
 from .failures import OperationFailed
+
+if TYPE_CHECKING:
+    from urllib3.util import Url
 
 CONFIG_NAMESPACE = "pixverse"
 MISSING_TOKEN_MESSAGE = (
@@ -99,14 +105,45 @@ _CONVERT: dict[str, tuple[Callable[[str], Any], str]] = {
 
 
 def _checked_url(url: str, source: str) -> str:
-    """`url` unless it is `http://` to a host that is not loopback; SettingError naming `source` then."""
-    parts = urlsplit(url)
-    if parts.scheme.lower() == "http" and not _is_loopback(parts.hostname or ""):
+    """`url` if the transport can use it safely (see the module's docstring); SettingError naming
+    `source` and the rule otherwise. The URL is shown only when it is plain http:// to another host
+    (a URL with user@ may hold a password)."""
+    parts, problem = _parsed(url)
+    if parts is None:
+        raise SettingError(
+            f"{source} has {problem}: the API URL must be https://host[:port][/path] (http:// for a "
+            "loopback address only), without user@, backslash, whitespace, control character, ? or #"
+        )
+    if parts.scheme == "http" and not _is_loopback((parts.host or "").strip("[]")):
         raise SettingError(
             f"{source} is {one_line(url, 80)}: plain http:// would send the API token in clear text; "
             "use https:// (http:// is accepted for a loopback address only, such as http://127.0.0.1:8080)"
         )
     return url
+
+
+def _parsed(url: str) -> tuple[Url | None, str]:
+    """`url` as the transport parses it (urllib3), and ""; or None and what breaks the rule."""
+    from urllib3.exceptions import LocationParseError
+    from urllib3.util import parse_url
+
+    if "\\" in url:
+        return None, "a backslash"
+    if any(char.isspace() for char in url):
+        return None, "whitespace"
+    if any(unicodedata.category(char) == "Cc" for char in url):
+        return None, "a control character"
+    try:
+        parts = parse_url(url)
+    except LocationParseError:
+        return None, "a form that cannot be parsed"
+    if parts.scheme not in ("http", "https") or not parts.host:
+        return None, "no http:// or https:// host"
+    if parts.auth is not None:
+        return None, "user@ before its host"
+    if parts.query is not None or parts.fragment is not None:
+        return None, "a ? or #"
+    return parts, ""
 
 
 def _is_loopback(host: str) -> bool:

@@ -9,8 +9,10 @@ import threading
 from typing import Any
 
 import dill
+import pytest
+from misbehaving import Reply
 from pulumi.dynamic.dynamic import serialize_provider
-from pulumi_pixverse.client import ClientSettings
+from pulumi_pixverse.client import ClientSettings, RetriesExhaustedError
 from pulumi_pixverse.client.transport import POOL_SIZE, shared_transport
 from pulumi_pixverse.concurrency import CALLS_AT_ONCE
 from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
@@ -118,21 +120,25 @@ def client_of(url: str, token: str) -> Any:
     return PixverseClient(ClientSettings(token=token, base_url=url, max_retries=0))
 
 
-def test_proxy_variables_are_honoured(emulator, monkeypatch):
-    # The emulator serves as the proxy: requests sends it the absolute URL, whose path it answers
-    # (a loopback Host, as the emulator requires; nothing listens on port 9 itself).
-    monkeypatch.setenv("HTTP_PROXY", emulator.url)
+def test_proxy_variables_are_honoured_for_https(serve, monkeypatch):
+    # The proxy refuses the tunnel; what matters is that it was asked for one, and never saw the token.
+    proxy = serve(lambda received: Reply(403, "proxy: forbidden"))
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    client_of("http://localhost:9", emulator.token).upsert_account(v1(1))
-    assert v1(1)["channel"] in emulator.accounts()
+    with pytest.raises(RetriesExhaustedError):
+        client_of("https://api.useapi.example", "token-for-the-proxy-test").upsert_account(v1(1))
+    assert [(r.method, r.path) for r in proxy.received] == [("CONNECT", "api.useapi.example:443")]
+    assert "token-for-the-proxy-test" not in str(proxy.received)
 
 
-def test_no_proxy_is_honoured(emulator, monkeypatch):
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+def test_no_proxy_is_honoured(serve, monkeypatch):
+    proxy = serve(lambda received: Reply(403, "proxy: forbidden"))
+    monkeypatch.setenv("HTTPS_PROXY", proxy.url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    client_of(emulator.url, emulator.token).upsert_account(v1(2))
-    assert v1(2)["channel"] in emulator.accounts()
+    with pytest.raises(RetriesExhaustedError, match="Connection refused"):
+        client_of("https://127.0.0.1:9", "token-for-the-proxy-test").upsert_account(v1(2))
+    assert proxy.received == []
 
 
 def test_a_netrc_entry_never_replaces_the_bearer_token(emulator, monkeypatch, tmp_path):

@@ -52,8 +52,11 @@ if sys.argv[1:3] == ["config", "--json"]:
 """
 
 
-def adopt(tmp_path: Path, emulator) -> tuple[subprocess.CompletedProcess[str], list[list[str]]]:
-    """`python -m pulumi_pixverse adopt` with a `pulumi` on PATH that records its arguments."""
+def adopt(
+    tmp_path: Path, emulator, url: str = ""
+) -> tuple[subprocess.CompletedProcess[str], list[list[str]]]:
+    """`python -m pulumi_pixverse adopt` with a `pulumi` on PATH that records its arguments, the
+    stack's pixverse:apiUrl `url` (default: the emulator's)."""
     fake = tmp_path / "bin" / "pulumi"
     fake.parent.mkdir(exist_ok=True)
     fake.write_text(FAKE_PULUMI.format(python=sys.executable))
@@ -61,7 +64,7 @@ def adopt(tmp_path: Path, emulator) -> tuple[subprocess.CompletedProcess[str], l
     log = tmp_path / "argv.log"
     config = {
         "pixverse:apiToken": {"value": emulator.token, "secret": True},
-        "pixverse:apiUrl": {"value": emulator.url},
+        "pixverse:apiUrl": {"value": url or emulator.url},
     }
     env = {
         **os.environ,
@@ -101,4 +104,17 @@ def test_adopt_refuses_a_service_value_that_is_not_an_id_and_writes_nothing(tmp_
         f"adopt: cannot adopt the service's account {ACCOUNT['channel']}: its server "
         "--config-file=/tmp/elsewhere is not a Discord id (17 to 20 digits); nothing was written"
     )
+    assert [call for call in calls if call[:2] == ["config", "set"]] == []
+
+
+def test_adopt_refuses_an_api_url_that_parsers_read_differently_and_sends_nothing(tmp_path, emulator):
+    """Issue 30: adopt judges pixverse:apiUrl as the providers do (tests/unit/test_api_url.py)."""
+    port = emulator.url.rsplit(":", 1)[1]
+    done, calls = adopt(tmp_path, emulator, f"http://2130706433:{port}\\@127.0.0.1")
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith(
+        "pixverse:apiUrl has a backslash: the API URL must be https://host[:port][/path] (http:// for a "
+        "loopback address only), without user@, backslash, whitespace, control character, ? or #"
+    )
+    assert emulator.requests() == []
     assert [call for call in calls if call[:2] == ["config", "set"]] == []

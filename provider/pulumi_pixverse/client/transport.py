@@ -31,6 +31,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import InvalidHeader, MaxRetryError
 from urllib3.response import BaseHTTPResponse
+from urllib3.util import parse_url
 from urllib3.util.retry import Retry
 
 from .answers import RETRYABLE_STATUSES, Route, meaning, retries_exhausted
@@ -252,9 +253,11 @@ def _read_environment_once(session: requests.Session, base_url: str) -> None:
     costs about a millisecond of CPU: proxy variables scanned, ~/.netrc looked for): the proxies for the
     API's URL (HTTP_PROXY, HTTPS_PROXY, NO_PROXY...) and a CA bundle (REQUESTS_CA_BUNDLE or
     CURL_CA_BUNDLE), as requests would use them. Never ~/.netrc: its Basic credentials would replace
-    the bearer token."""
+    the bearer token. Never a proxy for an `http://` URL (one to a loopback address, the only http://
+    the settings accept): the token would reach the proxy in clear text."""
     session.trust_env = False
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    if parse_url(base_url).scheme != "http":
+        session.proxies.update(requests.utils.get_environ_proxies(base_url))
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     if bundle:
         session.verify = bundle
