@@ -207,7 +207,7 @@ class AccountKind:
         """Create the account `props` describe (the program's `resource` name); return its id and
         outputs. A live account of that key that differs from `props` is not this stack's: the create
         fails without a write (`not_ours`) unless `service.allow_overwrite`; an identical one is
-        taken over without a write."""
+        taken over (v1 without a write, v2 with the POST that proves its password)."""
         raise NotImplementedError
 
     def _refuse_unless_allowed(
@@ -341,9 +341,12 @@ class V2(AccountKind):
     def create(
         self, service: Service, props: Mapping[str, Any], resource: str = "<name>"
     ) -> tuple[str, dict[str, Any]]:
-        """POST the account (the service logs in to PixVerse with it), or adopt a live account of the
-        same email and maxJobs (what the service returns: the password it masks) without a write, or
-        refuse a differing one (see AccountKind.create). Returns the id and the outputs."""
+        """POST the account (the service logs in to PixVerse with it), or refuse a live account of the
+        same email that differs (see AccountKind.create). A live account equal in what the service
+        returns (maxJobs; it masks the password) is POSTed too: only the service's login proves the
+        declared password is the account's, so one another owner holds is never recorded (a refused
+        login fails the create, LoginRefusedError, and nothing is recorded). Returns the id and the
+        outputs."""
         from .models import parse_account_v2
 
         name = self.name(props.get("email"))
@@ -352,8 +355,6 @@ class V2(AccountKind):
             live = client.known_account_v2(account.email)
             if live is not None:
                 self._refuse_unless_allowed(service, account.email, resource, account.wire(), live)
-                if _same(live["maxJobs"], account.max_jobs):
-                    return account.email, _v2_outputs(account.wire(), live)
             stored = client.upsert_account_v2(account.wire())
         return account.email, self._after_write(service, "created", name, account.wire(), stored)
 

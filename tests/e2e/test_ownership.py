@@ -2,7 +2,8 @@
 commands on both front-ends (the Python program's dynamic provider and the plugin from Pulumi YAML),
 v1 and v2: a second stack that declares what a first stack manages fails its `up` in one line and
 sends no POST; with pixverse:allowOverwrite it takes the accounts over with one POST each; an
-identical account is adopted with no POST. And a v2 create whose 201 carries an unreadable session
+identical v1 account is adopted with no POST, an identical v2 one with the POST whose login proves its
+password (issue 30). And a v2 create whose 201 carries an unreadable session
 (`jwt: "x"`) is recorded, with a warning, and converges."""
 
 from __future__ import annotations
@@ -111,13 +112,13 @@ def test_02_with_the_overwrite_setting_the_second_up_takes_them_over_with_one_po
     assert service.accounts()[CHANNEL]["maxJobs"] == 4 and service.accounts_v2()[EMAIL]["maxJobs"] == 4
 
 
-def test_03_an_identical_account_is_adopted_with_no_post(stacks, service):
+def test_03_an_identical_v1_account_is_adopted_with_no_post_a_v2_one_with_its_login(stacks, service):
     third = stacks["third"]
     live = service.accounts()[CHANNEL]
     stacks["declare"](third, live, {**service.accounts_v2()[EMAIL], "password": "pw-third"})
     step = Step(service)
     assert change_summary(third.up()) == {"create": 3}
-    assert [r for r in step.routes() if r.startswith("POST")] == []
+    assert [r for r in step.routes() if r.startswith("POST")] == [POSTS[1]]
 
 
 def test_04_a_201_with_an_unreadable_session_is_recorded_with_a_warning_and_converges(stacks, service):

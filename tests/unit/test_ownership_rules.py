@@ -86,7 +86,7 @@ def test_escape_sequences_in_the_live_values_never_reach_the_message(provider, e
     assert "\x1b" not in message and "owned" not in message
 
 
-def test_a_v2_create_refuses_a_differing_account_and_adopts_an_identical_one(
+def test_a_v2_create_refuses_a_differing_account_and_takes_an_identical_one_over_with_one_post(
     provider_v2, configure, emulator
 ):
     emulator.plant_v2(THEIRS_V2)
@@ -101,7 +101,25 @@ def test_a_v2_create_refuses_a_differing_account_and_adopts_an_identical_one(
     emulator.plant_v2({**THEIRS_V2, "maxJobs": 3})
     outs = configure(PixverseAccountV2Provider()).create(PROPS_V2).outs  # a new command: a new list call
     assert {k: outs[k] for k in PROPS_V2} == PROPS_V2 and isinstance(outs["accountId"], int)
-    assert posts(emulator) == []
+    assert posts(emulator) == [POST_V2]  # the service's login proves the declared password (issue 30)
+
+
+def test_a_v2_create_of_an_identical_account_whose_login_is_refused_fails_and_records_nothing(
+    provider_v2, emulator
+):
+    """Issue 30: another owner's account of the same email and maxJobs is never taken over on its
+    looks: the POST's login must succeed, or `pulumi destroy` would later delete it."""
+    theirs = {**THEIRS_V2, "maxJobs": PROPS_V2["maxJobs"]}
+    emulator.plant_v2(theirs)
+    emulator.refuse_login(PROPS_V2["email"])
+    message = one_line_failure(lambda: provider_v2.create(PROPS_V2))
+    assert message == (
+        f"creating the v2 account {PROPS_V2['email']} failed: PixVerse refused the login of "
+        f"{PROPS_V2['email']} (PixVerse login failed for {PROPS_V2['email']}: wrong email or password): "
+        "check the account's email and password, not the API token"
+    )
+    assert posts(emulator) == [POST_V2]
+    assert emulator.accounts_v2() == {PROPS_V2["email"]: theirs}
 
 
 def test_a_v2_create_with_allow_overwrite_posts_once(configure, emulator):
