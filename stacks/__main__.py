@@ -19,6 +19,7 @@ import pulumi
 import yaml
 from pulumi.runtime.config import is_config_secret
 from pulumi_pixverse import AccountSpec, AccountV2Spec, declare_pool
+from pulumi_pixverse.settings import PLAIN_TEXT_TOKEN_MESSAGE
 
 
 def entries_of(key: str, value: Any) -> list[dict[str, Any]]:
@@ -56,11 +57,7 @@ def refuse_a_plain_text_api_token() -> None:
     """The API token is a credential: stack config must hold it encrypted (Pulumi.yaml cannot say so
     for an optional setting)."""
     if pulumi.Config("pixverse").get("apiToken") and not is_config_secret("pixverse:apiToken"):
-        raise pulumi.RunError(
-            "pixverse:apiToken is stored in plain text: set it again with "
-            "`pulumi config set --secret pixverse:apiToken < token-file`, and rotate it if the file was "
-            "shared"
-        )
+        raise pulumi.RunError(PLAIN_TEXT_TOKEN_MESSAGE)
 
 
 def refuse_plain_text_credentials(key: str, fields: tuple[str, ...], entries: list[dict[str, Any]]) -> None:

@@ -26,7 +26,16 @@ from pulumi.runtime.rpc import UNKNOWN
 from .client import ClientSettings, NotFoundError, PixverseError
 from .client.deadline import operation_bound
 from .client.sanitize import remember_secret, service_words
-from .failures import OperationFailed, TakeOver, adopt_instead, explain, not_ours, session_unreadable
+from .failures import (
+    OperationFailed,
+    TakeOver,
+    adopt_instead,
+    explain,
+    not_ours,
+    overwrite_on,
+    overwritten,
+    session_unreadable,
+)
 from .fields import ACCOUNT, ACCOUNT_V2, Kind
 from .settings import MissingTokenError, resolve_allow_overwrite, resolve_settings
 
@@ -83,6 +92,11 @@ class Read:
     inputs: dict[str, Any]
 
 
+_SAID: set[str] = set()
+"""The warnings said once per provider process (`Service.before_write`) that have been said."""
+_SAID_LOCK = threading.Lock()
+
+
 class Service:
     """One provider configuration's way to the API: the settings from `configure`, and the client
     built on first use over the process's one connection pool for those settings
@@ -90,7 +104,8 @@ class Service:
 
     `take_over`: how a failure tells the user to take over a live account a create will not
     overwrite (the front-end's way: `adopt` for the dynamic provider, `pulumi import` for the plugin);
-    `warn`: how a warning reaches the engine's log."""
+    `warn`: how a warning reaches the engine's log. `allow_overwrite` and where it came from
+    (`overwrite_source`) are pixverse:allowOverwrite's (`settings.resolve_allow_overwrite`)."""
 
     def __init__(
         self, take_over: TakeOver = adopt_instead, warn: Callable[[str], None] | None = None
@@ -98,6 +113,7 @@ class Service:
         self.settings: ClientSettings | None = None
         self.client: PixverseClient | None = None
         self.allow_overwrite = False
+        self.overwrite_source = ""
         self.take_over = take_over
         self._warn = warn
         self._lock = threading.Lock()
@@ -106,9 +122,10 @@ class Service:
         """Read the API token, client settings and pixverse:allowOverwrite from `config` (looked up by
         full key, e.g. "pixverse:apiUrl") or the environment; the client is built when first needed."""
         settings = resolve_settings(config, environ)
-        allow_overwrite = resolve_allow_overwrite(config, environ)
+        allow_overwrite, source = resolve_allow_overwrite(config, environ)
         with self._lock:
-            self.settings, self.client, self.allow_overwrite = settings, None, allow_overwrite
+            self.settings, self.client = settings, None
+            self.allow_overwrite, self.overwrite_source = allow_overwrite, source
 
     def warn(self, message: str) -> None:
         """A warning in the engine's log (never a failure)."""
@@ -118,6 +135,18 @@ class Service:
         from .engine_log import warn
 
         warn(message)
+
+    def before_write(self) -> None:
+        """Called by every create and update: with allowOverwrite on, the engine's log says so
+        (`overwrite_on`), once per provider process, whether or not anything is overwritten."""
+        if not self.allow_overwrite:
+            return
+        message = overwrite_on(self.overwrite_source)
+        with _SAID_LOCK:
+            if message in _SAID:
+                return
+            _SAID.add(message)
+        self.warn(message)
 
     def api(self) -> PixverseClient:
         """The client, built on first use from the configured settings (MissingTokenError without a
@@ -211,12 +240,26 @@ class AccountKind:
         raise NotImplementedError
 
     def _refuse_unless_allowed(
-        self, service: Service, key: str, resource: str, declared: Mapping[str, Any], live: Mapping[str, Any]
-    ) -> None:
-        """Fail without a write when `live` differs from `declared` and overwriting is not allowed."""
-        differing = differences(self.KIND.compared, declared, live, self.CREDENTIALS)
+        self,
+        service: Service,
+        key: str,
+        resource: str,
+        declared: Mapping[str, Any],
+        live: Mapping[str, Any] | None,
+    ) -> list[str]:
+        """Fail without a write when `live` (None: no account there) differs from `declared` and
+        overwriting is not allowed; else the fields in which it differs, which the create writes over
+        (`_overwrote` then says so)."""
+        differing = [] if live is None else differences(self.KIND.compared, declared, live, self.CREDENTIALS)
         if differing and not service.allow_overwrite:
             raise not_ours(self.name(key), differing, service.take_over(self, key, resource))
+        return differing
+
+    def _overwrote(self, service: Service, key: str, differing: list[str]) -> None:
+        """After a create's write: a warning in the engine's log when it wrote over a live account
+        that differed (`differing`, from `_refuse_unless_allowed`)."""
+        if differing:
+            service.warn(overwritten(self.name(key), differing, service.overwrite_source))
 
     def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
         """The live account `id_` (None when it is gone), given what the state holds (`declared`; None
@@ -267,13 +310,14 @@ class V1(AccountKind):
         `PixverseClient.known_account`). Returns the id and the outputs."""
         from .models import parse_account
 
+        service.before_write()
         with service.operation("creating", self.name(props.get("channel")), props) as client:
             account = parse_account(props)
             live = client.known_account(account.channel)
-            if live is not None:
-                self._refuse_unless_allowed(service, account.channel, resource, account.wire(), live)
+            differing = self._refuse_unless_allowed(service, account.channel, resource, account.wire(), live)
             if live is None or not _matches(live, account):
                 client.upsert_account(account.wire())
+        self._overwrote(service, account.channel, differing)
         return account.channel, account.wire()
 
     def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
@@ -294,6 +338,7 @@ class V1(AccountKind):
         """POST the new settings (an upsert) and return every output."""
         from .models import parse_account
 
+        service.before_write()
         with service.operation("updating", self.name(news.get("channel")), news, olds) as client:
             account = parse_account(news)
             client.upsert_account(account.wire())
@@ -350,12 +395,13 @@ class V2(AccountKind):
         from .models import parse_account_v2
 
         name = self.name(props.get("email"))
+        service.before_write()
         with service.operation("creating", name, props) as client:
             account = parse_account_v2(props)
             live = client.known_account_v2(account.email)
-            if live is not None:
-                self._refuse_unless_allowed(service, account.email, resource, account.wire(), live)
+            differing = self._refuse_unless_allowed(service, account.email, resource, account.wire(), live)
             stored = client.upsert_account_v2(account.wire())
+        self._overwrote(service, account.email, differing)
         return account.email, self._after_write(service, "created", name, account.wire(), stored)
 
     @staticmethod
@@ -388,6 +434,7 @@ class V2(AccountKind):
         from .models import parse_account_v2
 
         name = self.name(news.get("email"))
+        service.before_write()
         with service.operation("updating", name, news, olds) as client:
             account = parse_account_v2(news)
             stored = client.upsert_account_v2(account.wire())

@@ -67,6 +67,30 @@ def not_ours(account: str, differing: list[str], take_over: str) -> OperationFai
     )
 
 
+def overwrite_on(source: str) -> str:
+    """The warning, once per provider process, that a create or update runs with allowOverwrite on
+    (`source`: the stack config key or the environment variable it came from)."""
+    return (
+        f"{OVERWRITE_SETTING} is on (from {source}): a create writes the declared values over a live account "
+        f"of its channel or email that this stack did not make; turn it off again with {_turn_off(source)}"
+    )
+
+
+def overwritten(account: str, differing: list[str], source: str) -> str:
+    """The warning after a create wrote the declared values over a live account it did not make."""
+    return redact(
+        f"wrote the declared values over {account}, made outside this stack, which differed from the "
+        f"declaration in {', '.join(differing)}, since {OVERWRITE_SETTING} is on (from {source}); turn it "
+        f"off again with {_turn_off(source)}"
+    )
+
+
+def _turn_off(source: str) -> str:
+    if source == OVERWRITE_SETTING:
+        return f"`pulumi config rm {OVERWRITE_SETTING}` (an explicit provider: remove its allowOverwrite)"
+    return f"`unset {source}`"
+
+
 def session_unreadable(done: str, account: str, reason: str) -> str:
     """The warning after a write whose answer's session (`jwt`, information only) could not be read."""
     return redact(

@@ -29,6 +29,12 @@ MISSING_TOKEN_MESSAGE = (
     "no PixVerse API token: set it with `pulumi config set --secret pixverse:apiToken < token-file` "
     "or export USEAPI_TOKEN"
 )
+PLAIN_TEXT_TOKEN_MESSAGE = (
+    "pixverse:apiToken is stored in plain text: set it again with "
+    "`pulumi config set --secret pixverse:apiToken < token-file`, and rotate it if the file was shared"
+)
+"""The refusal, at preview, of an API token stored unencrypted in the stack's config (the program of
+this repository for the dynamic provider, the plugin's default provider)."""
 _LOOPBACK_NAMES = ("localhost", "localhost.")
 _CLIENT_ATTRIBUTES = {field.name for field in fields(ClientSettings)}
 _OVERWRITE = next(setting for setting in SETTINGS if setting.key == "allowOverwrite")
@@ -64,11 +70,15 @@ def resolve_settings(
     return ClientSettings(**given) if given.get("token") else None
 
 
-def resolve_allow_overwrite(config: Callable[[str], Any], environ: Mapping[str, str] = os.environ) -> bool:
+def resolve_allow_overwrite(
+    config: Callable[[str], Any], environ: Mapping[str, str] = os.environ
+) -> tuple[bool, str]:
     """pixverse:allowOverwrite (or USEAPI_ALLOW_OVERWRITE): true or false, default false; SettingError
-    naming the setting for anything else."""
-    value, _ = _lookup(_OVERWRITE, config, environ)
-    return bool(value) if value is not None else bool(_OVERWRITE.default)
+    naming the setting for anything else. With where it came from: "pixverse:allowOverwrite" (stack
+    config, or an explicit provider's input), "USEAPI_ALLOW_OVERWRITE", or the config key for the
+    default."""
+    value, source = _lookup(_OVERWRITE, config, environ)
+    return (bool(value) if value is not None else bool(_OVERWRITE.default)), source
 
 
 def _lookup(setting: Setting, config: Callable[[str], Any], environ: Mapping[str, str]) -> tuple[Any, str]:

@@ -63,8 +63,10 @@ SETTINGS = (
             "connections.", 4),
     Setting("allowOverwrite", "USEAPI_ALLOW_OVERWRITE", "allow_overwrite", "boolean",
             "Let a create write the declared values over a live account of the same channel or email that "
-            "differs from them (an account this stack did not make). Off, such a create fails, naming the "
-            "fields that differ; an identical account is taken over without a write either way.", False),
+            "differs from them (an account this stack did not make), each time with a warning; turn it off "
+            "again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; "
+            "an identical account is taken over either way (a v2 one through the POST whose login proves "
+            "its password).", False),
 )  # fmt: skip
 
 

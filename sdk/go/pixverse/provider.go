@@ -36,7 +36,7 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
-	// Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+	// Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
 	AllowOverwrite *bool `pulumi:"allowOverwrite"`
 	// The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
 	ApiToken *string `pulumi:"apiToken"`
@@ -54,7 +54,7 @@ type providerArgs struct {
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
-	// Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+	// Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
 	AllowOverwrite pulumi.BoolPtrInput
 	// The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
 	ApiToken pulumi.StringPtrInput

@@ -29,7 +29,7 @@ class ProviderArgs:
         """
         The set of arguments for constructing a Provider resource.
 
-        :param pulumi.Input[_builtins.bool] allow_overwrite: Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+        :param pulumi.Input[_builtins.bool] allow_overwrite: Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
         :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
         :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
         :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
@@ -56,7 +56,7 @@ class ProviderArgs:
     @pulumi.getter(name="allowOverwrite")
     def allow_overwrite(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
-        Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+        Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
         """
         return pulumi.get(self, "allow_overwrite")
 
@@ -156,7 +156,7 @@ class Provider(pulumi.ProviderResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.bool] allow_overwrite: Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+        :param pulumi.Input[_builtins.bool] allow_overwrite: Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
         :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
         :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
         :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.

@@ -23,7 +23,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def allow_overwrite(self) -> Optional[bool]:
         """
-        Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make). Off, such a create fails, naming the fields that differ; an identical account is taken over without a write either way. Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
+        Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
         """
         return __config__.get_bool('allowOverwrite')
 
