@@ -279,3 +279,37 @@ def test_the_functions_answer_from_the_service_with_gets_only(plugin, emulator):
     assert [(f.property, f.reason) for f in missing.failures] == [
         ("email", "the v2 account's email is required")
     ]
+
+
+# an API token stored in plain text ----------------------------------------------------------------
+
+DEFAULT_PROVIDER = "urn:pulumi:dev::proj::pulumi:providers:pixverse::default_0_1_0"
+EXPLICIT_PROVIDER = "urn:pulumi:dev::proj::pulumi:providers:pixverse::team-a"
+
+
+def configured(urn: str, token: PropertyValue, url: str) -> PixverseProvider:
+    """A plugin provider checked and configured as the engine does it: check_config receives the inputs
+    stripped of secrecy, and the engine restores what was secret in them before configure."""
+    provider = PixverseProvider()
+    given = {"apiToken": token, "apiUrl": PropertyValue(url)}
+    stripped = {name: value.with_secret(False) for name, value in given.items()}
+    checked = run(provider.check_config(CheckRequest(urn, {}, stripped, b"")))
+    inputs = {
+        name: value.with_secret(value.is_secret or given[name].is_secret)
+        for name, value in (checked.inputs or {}).items()
+    }
+    run(provider.configure(ConfigureRequest({}, inputs, True, False)))
+    return provider
+
+
+def test_a_plain_text_api_token_in_the_stacks_config_is_refused_and_an_encrypted_one_accepted(emulator):
+    """Issue 30: the plugin refuses, at preview, what the dynamic provider's program refuses."""
+    with pytest.raises(ValueError) as refused:
+        configured(DEFAULT_PROVIDER, PropertyValue(emulator.token), emulator.url)
+    assert str(refused.value) == (
+        "pixverse:apiToken is stored in plain text: set it again with "
+        "`pulumi config set --secret pixverse:apiToken < token-file`, and rotate it if the file was shared"
+    )
+    configured(DEFAULT_PROVIDER, PropertyValue(emulator.token, is_secret=True), emulator.url)
+    configured(EXPLICIT_PROVIDER, PropertyValue(emulator.token, is_secret=True), emulator.url)  # an Output
+    assert emulator.requests() == []

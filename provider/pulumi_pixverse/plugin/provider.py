@@ -45,6 +45,7 @@ from pulumi.provider.experimental.provider import (
 from .. import lookups
 from ..accounts import KINDS, AccountKind, Plan, Service
 from ..client.config import SETTINGS
+from ..settings import PLAIN_TEXT_TOKEN_MESSAGE, SettingError
 from .schema import (
     GET_ACCOUNTS,
     GET_ACCOUNTS_V2,
@@ -80,12 +81,22 @@ class PixverseProvider(Provider):
         return GetSchemaResponse(schema_json())
 
     async def check_config(self, request: CheckRequest) -> CheckResponse:
-        """The config as given, the API token marked secret (so the state keeps it encrypted)."""
-        return CheckResponse(inputs=_with_secrets(request.new_inputs, _CONFIG_SECRETS))
+        """The config as given, the API token of an explicit provider marked secret (so the state keeps
+        it encrypted). The default provider's comes from the stack's config, `pixverse:apiToken`: the
+        engine strips secrecy from what this receives and restores it afterwards, so it is left
+        unmarked here, arrives at `configure` secret exactly when the stack's config holds it
+        encrypted, and is refused there otherwise."""
+        secrets = () if _is_default_provider(request.urn) else _CONFIG_SECRETS
+        return CheckResponse(inputs=_with_secrets(request.new_inputs, secrets))
 
     async def configure(self, request: ConfigureRequest) -> ConfigureResponse:
-        """Settings from the provider's inputs, else the environment. Output values are not accepted:
-        the SDK cannot read them (unknowns arrive as the engine's marker instead)."""
+        """Settings from the provider's inputs, else the environment; an API token that is not secret
+        (stored in plain text in the stack's config: see `check_config`) is refused in one line.
+        Output values are not accepted: the SDK cannot read them (unknowns arrive as the engine's
+        marker instead)."""
+        token = request.args.get("apiToken")
+        if token is not None and not token.is_secret and isinstance(token.value, str) and token.value:
+            raise SettingError(PLAIN_TEXT_TOKEN_MESSAGE)
         config = plain(request.args)
         self._service.configure(lambda key: config.get(key.partition(":")[2]))
         return ConfigureResponse(accept_secrets=True, supports_preview=False, accept_outputs=False)
@@ -162,6 +173,13 @@ def _import_instead(kind: AccountKind, key: str, resource: str) -> str:
         f"to take it over, run `pulumi import {token} {resource} {key}` (the next `pulumi up` then writes "
         "the declared values)"
     )
+
+
+def _is_default_provider(urn: str) -> bool:
+    """The engine's default provider (named `default`, or `default_<version>...`), whose inputs are
+    the stack's `pixverse:*` config; any other is an explicit provider the program declares."""
+    name = urn.rsplit("::", 1)[-1]
+    return name == "default" or name.startswith("default_")
 
 
 def _kind(type_: str) -> AccountKind:
