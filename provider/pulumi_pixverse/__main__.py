@@ -1,7 +1,8 @@
 """`python -m pulumi_pixverse adopt|migrate --stack NAME [--dry-run]` (see pulumi_pixverse.adopt and
 pulumi_pixverse.migrate) and `python -m pulumi_pixverse audit --stack NAME [--json FILE] [--days N]`
 (pulumi_pixverse.audit; exit 0 clean, 2 findings, 1 incomplete or could not check): run from the
-project folder, with `pulumi` on PATH."""
+project folder, with `pulumi` on PATH. A failure is one printable line on stderr (`service_words`: it
+may quote the service, the state or `pulumi`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .adopt import adopt
+from .client.sanitize import LINE_LIMIT, service_words
 from .failures import OperationFailed
 from .migrate import migrate
 from .pulumi_cli import CommandError
@@ -43,7 +45,7 @@ def main() -> int:
         for line in COMMANDS[args.command][0](args.stack, args.dry_run):
             print(line, flush=True)  # as each step ends: an interrupted run shows how far it got
     except (CommandError, ValueError) as error:
-        print(f"{args.command}: {error}", file=sys.stderr)
+        print(service_words(f"{args.command}: {error}", LINE_LIMIT), file=sys.stderr)
         return 1
     return 0
 
@@ -54,7 +56,7 @@ def run_audit(stack: str, json_file: Path | None, days: int) -> int:
     try:
         findings = audit(stack, days)
     except (CommandError, OperationFailed) as error:
-        print(f"audit: {error}", file=sys.stderr)
+        print(service_words(f"audit: {error}", LINE_LIMIT), file=sys.stderr)
         return 1
     for line in table(stack, findings):
         print(line)

@@ -69,10 +69,8 @@ def adopt(stack: str, dry_run: bool) -> list[str]:
     lines = []
     for channel, entry in sorted(declared.items()):
         if channel in live and (changed := differences(FIELDS, entry, live[channel], ("discord",))):
-            name = entry.get("name") or channel
-            lines.append(
-                f"declared {name} (channel {channel}) differs from the service: {', '.join(changed)}"
-            )
+            name, shown = service_words(str(entry.get("name") or channel)), service_words(channel)
+            lines.append(f"declared {name} (channel {shown}) differs from the service: {', '.join(changed)}")
     new = [checked(account) for channel, account in sorted(live.items()) if channel not in declared]
     if not new:
         return [*lines, "nothing to adopt: every live account is declared in the stack"]

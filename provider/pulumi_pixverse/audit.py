@@ -28,7 +28,7 @@ from . import lookups
 from .accounts import Service
 from .adopt import read_stack_config
 from .client import NotFoundError
-from .client.sanitize import remember_secret
+from .client.sanitize import LINE_LIMIT, remember_secret, service_words
 from .client.times import instant
 from .failures import OperationFailed
 from .pulumi_cli import pulumi
@@ -141,11 +141,13 @@ def _v2_findings(
 
 
 def table(stack: str, findings: list[Finding]) -> list[str]:
-    """The lines to print: a verdict, then one row per finding."""
+    """The lines to print: a verdict, then one row per finding, its account and detail (which quote the
+    service and the state) each one printable line (`service_words`)."""
     if not findings:
         return [f"audit of stack {stack}: clean (the service holds what the stack declares)"]
-    width = max(len(f.account) for f in findings)
-    rows = [f"{f.kind:<17} {f.account:<{width}}  {f.detail}" for f in findings]
+    cells = [(f.kind, service_words(f.account), service_words(f.detail, LINE_LIMIT)) for f in findings]
+    width = max(len(account) for _, account, _ in cells)
+    rows = [f"{kind:<17} {account:<{width}}  {detail}" for kind, account, detail in cells]
     unchecked = sum(f.kind == "unchecked" for f in findings)
     verdict = f"incomplete, {unchecked} account(s) not checked; " if unchecked else ""
     return [

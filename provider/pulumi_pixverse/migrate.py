@@ -12,11 +12,17 @@ dynamic providers to the plugin's types without a write to the service.
 Every step looks at the state first, so a run interrupted anywhere is finished by the next one. Until
 the program is changed, `pulumi up` would delete the moved accounts: change it first. Needs `pulumi`
 and the plugin `pulumi-resource-pixverse` (`pip install pulumi-pixverse`) on PATH.
+
+A resource name is written into the program as a Python literal (`repr`) and into a shell line quoted
+(`shlex.quote`); a stack with a name that is not printable (a line break, an escape, a control or
+format character), which no terminal line can show as it is, is refused before any change. Every other
+value of the state a message quotes is one printable line (`service_words`).
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -25,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from .adopt import read_stack_config
+from .client.sanitize import service_words
 from .pulumi_cli import CommandError, pulumi
 
 TWINS = {
@@ -53,8 +60,17 @@ class Account:
 
 
 def migrate(stack: str, dry_run: bool) -> Iterator[str]:
-    """Move the stack's dynamic accounts under the plugin's types; yield the lines to print."""
+    """Move the stack's dynamic accounts under the plugin's types; yield the lines to print.
+    CommandError, before any change, when an account's resource name is not printable."""
     resources = state(stack)
+    for resource in resources:
+        name = resource["urn"].rsplit("::", 1)[1]
+        if (resource["type"] in TWINS or resource["type"] in SETTINGS) and not name.isprintable():
+            raise CommandError(
+                f"cannot migrate stack {stack}: the resource name {name!r} holds a line break, an escape "
+                "or another character a terminal does not show; rename it (`pulumi state rename`), then "
+                "run migrate again; nothing was changed"
+            )
     accounts = [
         Account(
             r["urn"],
@@ -76,18 +92,25 @@ def migrate(stack: str, dry_run: bool) -> Iterator[str]:
         yield "nothing to migrate: the stack holds no PixVerse account"
         return
     if dry_run:
-        yield from (f"would import {a.name} as {a.type} {a.key}" for a in missing)
-        yield from (f"would remove the dynamic resource {a.name} from the state" for a in accounts)
+        yield from (f"would import {_shown(a)}" for a in missing)
+        yield from (
+            f"would remove the dynamic resource {service_words(a.name)} from the state" for a in accounts
+        )
         yield "dry run: nothing changed; run again without --dry-run to migrate"
         return
     if missing:
         import_twins(stack, missing)
-        yield from (f"imported {a.name} as {a.type} {a.key} (read only)" for a in missing)
+        yield from (f"imported {_shown(a)} (read only)" for a in missing)
     for account in accounts:
         pulumi(stack, "state", "delete", account.urn, "--yes", *(["--force"] if account.protect else []))
-        yield f"removed the dynamic resource {account.name} from the state"
+        yield f"removed the dynamic resource {service_words(account.name)} from the state"
     yield from remove_unused_dynamic_provider(stack)
     yield from program(stack)
+
+
+def _shown(account: Account) -> str:
+    """`NAME as TYPE KEY`, the name and key each one printable line."""
+    return f"{service_words(account.name)} as {account.type} {service_words(account.key)}"
 
 
 def state(stack: str) -> list[dict[str, Any]]:
@@ -137,7 +160,8 @@ _HEADER = """\
 def program(stack: str) -> Iterator[str]:
     """The lines that tell what to change in the program: the whole program, indented, declaring
     every account in the state under the plugin's types, each credential read from where the stack's
-    config holds it (never its value)."""
+    config holds it (never its value). Every value of the state is a Python literal (`repr`: one
+    printable line, whatever it holds) and a shell line's words are quoted (`shlex.quote`)."""
     config = read_stack_config(stack)
     entries = {kind: config.get(setting) or [] for kind, setting in SETTINGS.items()}
     exports: dict[str, list[tuple[int, str]]] = {"channels": [], "emails": []}
@@ -150,18 +174,18 @@ def program(stack: str) -> Iterator[str]:
         name, outputs = resource["urn"].rsplit("::", 1)[1], resource.get("outputs", {})
         key = str(outputs[_KEYS[kind]])
         index = next((i for i, e in enumerate(entries[kind]) if str(e.get(_KEYS[kind])) == key), None)
-        args = [json.dumps(name)]
+        args = [repr(name)]
         for field in _CREDENTIALS[kind]:
             if index is not None and entries[kind][index].get(field):
                 source = "accounts" if kind == "pixverse:index:Account" else "accounts_v2"
                 args.append(f'{field}={source}.apply(lambda a: a[{index}]["{field}"])')
             elif field != "token":
-                args.append(f'{field}=pulumi.Config().require_secret("{name}-{field}")')
+                args.append(f"{field}=pulumi.Config().require_secret({f'{name}-{field}'!r})")
                 missing.append(f"{name}-{field}")
         if kind == "pixverse:index:Account":
-            args += [f"server={json.dumps(str(outputs['server']))}", f"channel={json.dumps(key)}"]
+            args += [f"server={str(outputs['server'])!r}", f"channel={key!r}"]
         else:
-            args.append(f"email={json.dumps(key)}")
+            args.append(f"email={key!r}")
         args.append(f"max_jobs={int(outputs['maxJobs'])}")
         resource_type = "Account" if kind == "pixverse:index:Account" else "AccountV2"
         place = len(entries[kind]) if index is None else index
@@ -175,9 +199,11 @@ def program(stack: str) -> Iterator[str]:
     yield _HEADER.rstrip()
     yield from (line for *_, line in sorted(declarations))
     for output, keys in exports.items():
-        yield f"    pulumi.export({json.dumps(output)}, {json.dumps([key for _, key in sorted(keys)])})"
+        yield f"    pulumi.export({output!r}, {[key for _, key in sorted(keys)]!r})"
     yield from (
-        f"then: `pulumi config set --secret {key} --stack {stack}` (not in the stack's config)"
+        f"then: `pulumi config set --secret --stack {shlex.quote(stack)} -- {shlex.quote(key)}` "
+        "(not in the stack's config)"
         for key in missing
     )
-    yield f"then `pulumi preview --stack {stack} --expect-no-changes` shows that nothing changes."
+    preview = f"pulumi preview --stack {shlex.quote(stack)} --expect-no-changes"
+    yield f"then `{preview}` shows that nothing changes."

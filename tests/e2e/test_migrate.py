@@ -89,7 +89,7 @@ def test_migrating_reads_only_resumes_and_leaves_a_program_that_previews_clean(s
 
     main = stack.work_dir / "stacks" / "__main__.py"
     main.write_text(
-        main.read_text().replace('"961000000000000001", max_jobs=1)', '"961000000000000001", max_jobs=5)')
+        main.read_text().replace("'961000000000000001', max_jobs=1)", "'961000000000000001', max_jobs=5)")
     )
     step = Step(service)
     stack.up()  # the plugin now manages the accounts: a change in the program is one POST

@@ -1,4 +1,5 @@
-"""The emulator as a process: its state file across restarts, and its command line."""
+"""The emulator as a process: its state file across restarts, its command line, and the token it makes
+without USEAPI_EMULATOR_TOKEN."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from emulator_v1 import CH1, CH2, TOKEN, account, accounts, api
 from pulumi_pixverse.emulator import start_in_thread
 
@@ -107,3 +109,52 @@ def test_command_line_serves_until_signal(tmp_path: Path, stop_signal: signal.Si
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def shown_accounts(base: str, token: str) -> requests.Response:
+    """The admin route that shows v2 passwords, called with `token`."""
+    return requests.get(
+        f"{base}/_emulator/accounts-v2", headers={"Authorization": f"Bearer {token}"}, timeout=5
+    )
+
+
+def test_without_a_token_each_start_makes_its_own_in_a_file_only_the_user_reads(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "USEAPI_EMULATOR_TOKEN"}
+    env["TMPDIR"] = str(tmp_path)
+    tokens = []
+    for _ in range(2):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pulumi_pixverse.emulator", "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        try:
+            base = read_line(proc.stdout, timeout=15).strip().rsplit(" ", 1)[1]
+            said = read_line(proc.stdout, timeout=5)
+            match = re.fullmatch(
+                r"pixverse emulator: USEAPI_EMULATOR_TOKEN is not set, so its token is a new random one, "
+                r"in (\S+) \(readable by you only; removed when it stops\)\n",
+                said,
+            )
+            assert match is not None, said
+            token_file = Path(match.group(1))
+            assert token_file.parent.parent == tmp_path
+            assert token_file.stat().st_mode & 0o777 == 0o600
+            assert token_file.parent.stat().st_mode & 0o777 == 0o700
+            token = token_file.read_text()
+            tokens.append(token)
+            for refused in ("emulator-token", ""):  # the fixed token of earlier emulators; none
+                assert shown_accounts(base, refused).status_code == 401
+                assert api(base, "GET", "", headers={"Authorization": f"Bearer {refused}"}).status_code == 401
+            assert shown_accounts(base, token).status_code == 200
+            proc.send_signal(signal.SIGTERM)
+            stdout, stderr = proc.communicate(timeout=10)
+            assert proc.returncode == 0 and token not in said + stdout + stderr
+            assert not token_file.parent.exists()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert len(set(tokens)) == 2 and all(len(token) >= 32 for token in tokens)

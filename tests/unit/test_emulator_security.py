@@ -1,13 +1,20 @@
 """The emulator's own exposure (issue 25's review): it answers loopback Host names only, takes the token
 on its admin routes, checks the token before reading a body, caps the body's size, and keeps no
-credential of a refused request in its log. Over real HTTP (a raw socket where a client would refuse)."""
+credential of a refused request in its log; and issue 30's: a chunked request is a 411, never a second
+request, and a request trickled in is cut off. Over real HTTP (a raw socket where a client would
+refuse)."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import select
 import socket
+import time
 
 import requests
 from emulator_admin import assert_error
+from pulumi_pixverse.emulator.connection import REQUEST_SECONDS
 
 TIMEOUT = 5
 
@@ -75,3 +82,49 @@ def test_a_refused_request_keeps_no_credential_in_the_log(emulator):
     assert [entry["status"] for entry in logged] == [401, 400]
     assert logged[0]["body"] is None  # never read
     assert logged[1]["body"] == {"email": "a@b.example", "maxJobs": 99}
+
+
+def exchange(url: str, data: bytes, seconds: float = TIMEOUT) -> bytes:
+    """Send `data` on a new connection; every byte answered until the emulator closes it (or
+    `seconds` pass)."""
+    host, port = url.removeprefix("http://").split(":")
+    answered = b""
+    with socket.create_connection((host, int(port)), timeout=seconds) as connection:
+        connection.sendall(data)
+        with contextlib.suppress(TimeoutError):
+            while chunk := connection.recv(65536):
+                answered += chunk
+    return answered
+
+
+def test_a_chunked_request_is_411_and_its_body_never_parsed_as_a_request(emulator):
+    auth = f"Host: 127.0.0.1\r\nAuthorization: Bearer {emulator.token}\r\n"
+    smuggled = f"DELETE /v1/pixverse/account/222222222222222222 HTTP/1.1\r\n{auth}\r\n"
+    chunked = (
+        f"POST /v1/pixverse/account/222222222222222222 HTTP/1.1\r\n{auth}Transfer-Encoding: chunked\r\n\r\n"
+    )
+    answered = exchange(emulator.url, chunked.encode() + smuggled.encode())
+    head, _, body = answered.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 411 ") and answered.count(b"HTTP/1.1") == 1
+    assert json.loads(body) == {"error": "Length Required", "code": 411}
+    assert emulator.requests() == []
+
+
+def test_a_request_trickled_byte_by_byte_is_cut_off_and_an_idle_connection_is_kept(emulator):
+    host, port = emulator.url.removeprefix("http://").split(":")
+    auth = f"Host: 127.0.0.1\r\nAuthorization: Bearer {emulator.token}\r\n"
+    request = f"GET /_emulator/latency HTTP/1.1\r\n{auth}\r\n"
+    with socket.create_connection((host, int(port)), timeout=TIMEOUT) as idle:
+        idle.sendall(request.encode())
+        assert idle.recv(65536).startswith(b"HTTP/1.1 200 ")
+        with socket.create_connection((host, int(port)), timeout=TIMEOUT) as slow:
+            started, cut = time.monotonic(), None
+            for byte in f"GET /{'a' * 40} HTTP/1.1\r\nHost: 127.0.0.1\r\n".encode():
+                slow.sendall(bytes([byte]))
+                if select.select([slow], [], [], 0.5)[0]:
+                    cut = time.monotonic() - started
+                    break
+            assert cut is not None and slow.recv(1) == b""  # closed unanswered
+        assert REQUEST_SECONDS <= cut < REQUEST_SECONDS + 2
+        idle.sendall(request.encode())  # idle longer than a request may take to arrive: still served
+        assert idle.recv(65536).startswith(b"HTTP/1.1 200 ")

@@ -5,7 +5,10 @@ The process keeps the credentials it has handled (the API token of each transpor
 tokens, passwords and tokens of the accounts it checks, writes or reads): `remember_secret` adds one,
 `redact` replaces each, also JSON-escaped or URL-encoded, wherever it appears. Every message built
 from what the service said goes through `service_words`; every failure shown to a user through
-`redact`.
+`redact`. A command's line that quotes the service or a stack's state (an account's channel or email,
+a resource's name: the audit's table, adopt's and migrate's messages, their failure lines) goes
+through `service_words` too, with `LINE_LIMIT`: no escape sequence or line break reaches a terminal or
+a pipeline's summary.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ SHORTEST_SECRET = 4
 (the models refuse no credential for its length; the service's tokens are far longer)."""
 SERVICE_WORDS_LIMIT = 300
 """Characters of the service's own words a message quotes at most."""
+LINE_LIMIT = 1000
+"""Characters of a whole line a command prints at most (its quotes of the service are capped already)."""
 
 _ESCAPE_SEQUENCE = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
@@ -68,10 +73,11 @@ def one_line(text: str, limit: int = SERVICE_WORDS_LIMIT) -> str:
     return _capped(_printable(text), limit)
 
 
-def service_words(text: str) -> str:
-    """What the service said, fit to show: one capped printable line with every credential redacted
-    (before and after the line is cleaned, so no escape sequence can split one out of sight)."""
-    return _capped(redact(_printable(redact(text))), SERVICE_WORDS_LIMIT)
+def service_words(text: str, limit: int = SERVICE_WORDS_LIMIT) -> str:
+    """What the service said, or a line that quotes it or a stack's state, fit to show: one printable
+    line of at most `limit` characters (as `one_line`) with every credential redacted (before and after
+    the line is cleaned, so no escape sequence can split one out of sight)."""
+    return _capped(redact(_printable(redact(text))), limit)
 
 
 def _printable(text: str) -> str:

@@ -3,10 +3,12 @@
 API routes (`routes.py`), all behind `Authorization: Bearer <token>` (401 `Unauthorized` without it).
 
 Every request must name a loopback Host (127.0.0.1, localhost, [::1]; else 403: no DNS-rebinding page
-reaches it); the token is checked before a body is read, and a body over MAX_BODY bytes is refused
-(413) unread; a body that is not JSON, or nested too deep, is a 400. No credential is kept in clear in the
-request log: an accepted request's credential fields (discord, password, token) are fingerprints
-(`logged_body`), a refused request's are left out.
+reaches it) and arrive within a few seconds of its first byte; a body is read by its Content-Length
+only (a `Transfer-Encoding` is a 411 and the connection closed: `connection.py`); the token is checked
+before a body is read, and a body over MAX_BODY bytes is refused (413) unread; a body that is not JSON,
+or nested too deep, is a 400. Without a token given, the emulator makes a random one. No credential
+is kept in clear in the request log: an accepted request's credential fields (discord, password,
+token) are fingerprints (`logged_body`), a refused request's are left out.
 
 Admin routes, behind the same token, never logged and never faulted (the server listens on 127.0.0.1
 only):
@@ -39,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import secrets
 import socketserver
 import sys
 import threading
@@ -51,11 +54,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .backend import MSG_NOT_FOUND, AccountStore, ServiceError
+from .connection import IDLE_SECONDS, MSG_LENGTH_REQUIRED, RequestReader
 from .faults import Fault, parse_fault
 from .latency import Latency, parse_latency
 from .routes import answer, route_of
 
-DEFAULT_TOKEN = "emulator-token"
 HOST = "127.0.0.1"
 MAX_BODY = 64 * 1024
 """The largest request body read, in bytes: an account is a few hundred."""
@@ -109,12 +112,24 @@ def fingerprint(value: str, token: str) -> str:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    timeout = 60  # seconds an idle keep-alive connection is kept
+    timeout = IDLE_SECONDS  # seconds an idle keep-alive connection is kept
     # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm holds the body
     # until the client acknowledges the headers, which a kept-alive client delays by ~40 ms.
     disable_nagle_algorithm = True
     server: EmulatorServer
     _counted_in: int | None = None  # the log epoch this connection was last counted in (one handler each)
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # read through a RequestReader instead: each request within its deadline
+        self.rfile = self._reader = RequestReader(self.connection)
+
+    def handle_one_request(self) -> None:
+        """Read and answer one request, which must arrive within its deadline once begun."""
+        if not self._reader.begin_request():
+            self.close_connection = True
+            return
+        super().handle_one_request()
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -122,11 +137,16 @@ class _Handler(BaseHTTPRequestHandler):
     do_POST = do_DELETE = do_PUT = do_PATCH = do_OPTIONS = do_HEAD = do_GET
 
     def _dispatch(self) -> None:
-        """Host first, then the token, then the body (by its announced size), then the route."""
+        """Host first, then the body's framing, then the token, then the body (by its announced
+        size), then the route."""
         path, query = urlsplit(self.path)[2:4]
         if not _is_loopback_host(self.headers.get("Host") or ""):
             self.close_connection = True
             self._send(403, ServiceError(403, "Host not allowed").body())
+            return
+        if "Transfer-Encoding" in self.headers:
+            self.close_connection = True  # its body stays unread: never parsed as a next request
+            self._send(411, ServiceError(411, MSG_LENGTH_REQUIRED).body())
             return
         if not path.startswith(ADMIN_PREFIX):
             self._serve_api(path, query)
@@ -279,14 +299,15 @@ class EmulatorServer(ThreadingHTTPServer):
     def __init__(
         self,
         port: int = 0,
-        token: str = DEFAULT_TOKEN,
+        token: str | None = None,
         store: AccountStore | None = None,
         verbose: bool = False,
         latency: Latency | None = None,
     ) -> None:
         self.store = store if store is not None else AccountStore()
-        self.token = token
-        self.admin_token = token
+        self.token = token if token is not None else secrets.token_urlsafe(32)
+        """The API token: the one given, else a random one (no fixed token opens an emulator)."""
+        self.admin_token = self.token
         """The admin routes' token: the API token the emulator started with (a test may rotate the
         API token; the admin surface keeps its own)."""
         self.verbose = verbose
@@ -458,9 +479,10 @@ class EmulatorServer(ThreadingHTTPServer):
 
 
 def start_in_thread(
-    port: int = 0, token: str = DEFAULT_TOKEN, state_file: Path | None = None, latency: Latency | None = None
+    port: int = 0, token: str | None = None, state_file: Path | None = None, latency: Latency | None = None
 ) -> EmulatorServer:
-    """Start an emulator serving in a daemon thread; call its stop() when done."""
+    """Start an emulator serving in a daemon thread (its token `token`, else a random one: its
+    `.token`); call its stop() when done."""
     server = EmulatorServer(port=port, token=token, store=AccountStore(state_file), latency=latency)
     server.start()
     return server
