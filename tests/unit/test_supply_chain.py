@@ -171,3 +171,63 @@ def test_a_pulumi_on_path_that_runs_the_wrapper_is_not_taken_for_the_cli(tmp_pat
     done, runs = _run_pulumi_version(bin_dir, tmp_path)
     assert done.returncode == 0 and re.fullmatch(r"v3\.\d+\.\d+\n", done.stdout), done.stderr
     assert runs == 2, done.stderr  # the user's call, and the bootstrap's question, answered at once
+
+
+def _release_jobs() -> dict[str, dict[str, Any]]:
+    jobs: dict[str, dict[str, Any]] = yaml.safe_load((WORKFLOWS / "release.yml").read_text())["jobs"]
+    return jobs
+
+
+def _runs_after(jobs: dict[str, dict[str, Any]], name: str) -> set[str]:
+    """The jobs `name` waits for, directly or through others."""
+    needs = jobs[name].get("needs", [])
+    direct = {needs} if isinstance(needs, str) else set(needs)
+    return direct.union(*(_runs_after(jobs, n) for n in direct))
+
+
+def test_the_release_builds_nothing_for_a_tag_whose_commit_is_not_on_main() -> None:
+    jobs = _release_jobs()
+    gates = [
+        name
+        for name, job in jobs.items()
+        if any(
+            'git merge-base --is-ancestor "$GITHUB_SHA" origin/main' in s.get("run", "") for s in job["steps"]
+        )
+    ]
+    assert len(gates) == 1, gates
+    (gate,) = gates
+    assert jobs[gate]["steps"][0]["with"]["fetch-depth"] == 0  # origin/main's history is there
+    assert all(gate in _runs_after(jobs, name) for name in jobs if name != gate)
+
+
+def test_the_publish_job_installs_only_what_is_pinned_by_hash() -> None:
+    publish = _release_jobs()["publish"]
+    for step in publish["steps"]:
+        assert "uses" not in step or re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step
+        for command in re.findall(r"pip install[^\n]*", step.get("run", "")):
+            assert "--require-hashes -r tools/publish-requirements.txt" in command, command
+    requirements = (REPO_ROOT / "tools" / "publish-requirements.txt").read_text()
+    requirements = re.sub(r"(?m)^#.*\n", "", requirements)
+    pinned = re.findall(r"(?m)^([\w.-]+)==[\w.]+((?: \\\n    --hash=sha256:[0-9a-f]{64})+)$", requirements)
+    assert len(pinned) == len(re.findall(r"(?m)^\S", requirements)) and "twine" in dict(pinned)
+
+
+def test_every_artifact_of_a_release_gets_a_build_provenance_attestation_before_it_is_published() -> None:
+    jobs = _release_jobs()
+    attesting = {
+        name
+        for name, job in jobs.items()
+        if any(s.get("uses", "").startswith("actions/attest-build-provenance@") for s in job["steps"])
+    }
+    assert len(attesting) == 1, attesting
+    (job,) = attesting
+    assert jobs[job]["permissions"] == {"id-token": "write", "attestations": "write"}
+    assert not [n for n, j in jobs.items() if n != job and "attestations" in j.get("permissions", {})]
+    download, *_, attest = [s for s in jobs[job]["steps"] if "uses" in s]
+    assert download["with"] == {"name": "release", "path": "dist"} and attest["with"] == {
+        "subject-path": "dist/*"
+    }
+    assert job in _runs_after(jobs, "publish") and "packages" in _runs_after(jobs, job)
+    releasing = (REPO_ROOT / "docs" / "releasing.md").read_text()
+    assert "sha256sum -c SHA256SUMS" in releasing
+    assert re.search(r"gh attestation verify \S+ --repo pulumi-pixverse/pulumi-pixverse\n", releasing)
