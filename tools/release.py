@@ -17,9 +17,11 @@ No step given: all of them. One version names everything: the package's (pyproje
 Every archive is reproducible from the commit: its entries sorted, owned by 0:0 with no user or group
 name, dated SOURCE_DATE_EPOCH (the commit's time, `git log -1 --format=%ct`, set for every build tool
 too), mode 0755 (folders, executables) or 0644 (the rest), gzip headers with no name and mtime 0; wheels
-likewise (zip entries dated from it, modes 0755 or 0644). So two builds of one commit on one platform
-give the same packages, npm tarball and schema.json, byte for byte; the plugin archive's tar and gzip
-layers too, around what PyInstaller builds.
+likewise (zip entries dated from it, modes 0755 or 0644). So two builds of one commit give the same
+wheels, sdists, npm tarball and schema.json, byte for byte, when they resolve the same setuptools and run
+the same npm; the plugin archive's tar and gzip layers too, but not PyInstaller's folder inside them: the
+order of _internal/base_library.zip's entries varies from build to build, and the bundled dist-info's
+RECORD and direct_url.json name the temporary folder it was built in.
 """
 
 from __future__ import annotations
