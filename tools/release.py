@@ -19,9 +19,9 @@ name, dated SOURCE_DATE_EPOCH (the commit's time, `git log -1 --format=%ct`, set
 too), mode 0755 (folders, executables) or 0644 (the rest), gzip headers with no name and mtime 0; wheels
 likewise (zip entries dated from it, modes 0755 or 0644). So two builds of one commit give the same
 wheels, sdists, npm tarball and schema.json, byte for byte, when they resolve the same setuptools and run
-the same npm; the plugin archive's tar and gzip layers too, but not PyInstaller's folder inside them: the
-order of _internal/base_library.zip's entries varies from build to build, and the bundled dist-info's
-RECORD and direct_url.json name the temporary folder it was built in.
+the same npm; the plugin archive's tar and gzip layers too, and PyInstaller's folder inside them but for
+the bundled dist-info's RECORD and direct_url.json, which name the temporary folder it was built in (the
+console scripts' #! lines, the wheel's path).
 """
 
 from __future__ import annotations
@@ -180,6 +180,7 @@ def build_plugin(dist: Path) -> Path:
                 "--name", PLUGIN, "--copy-metadata", "pulumi-pixverse",
                 "--distpath", work / "out", "--workpath", work / "build", "--specpath", work,
                 work / "entry.py",
+                env=os.environ | {"PYTHONHASHSEED": "0"},  # base_library.zip's order follows string hashes
             )  # fmt: skip
             folder = work / "out" / PLUGIN
             shutil.copy(REPO_ROOT / "LICENSE", folder / "LICENSE")

@@ -1,13 +1,15 @@
 """A release is reproducible from its commit (tools/release.py): two clones, made at different times and
 with their files dated and permitted differently, build the same wheels, sdists, npm tarball and
 schema.json, byte for byte; and the plugin archive's tar and gzip layers give the same bytes for the same
-files, whoever made them and when. PyInstaller's folder inside that archive is built by the release
-workflow on each platform's runner and is not compared here (the plugin step is not run)."""
+files, whoever made them and when. Two builds of PyInstaller's folder inside that archive differ only in
+the bundled dist-info's RECORD and direct_url.json, which name the temporary folder of each build."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -106,3 +108,24 @@ def test_the_plugin_archives_tar_and_gzip_layers_give_the_same_bytes_for_the_sam
         "_internal/link": (0o755, 0, 0, "", "", epoch),
         "tool": (0o755, 0, 0, "", "", epoch),
     }
+
+
+def _plugin_files(dist: Path, cache: Path) -> dict[str, str]:
+    """The SHA-256 of each file of the plugin archive that tools/release.py builds with the cache `cache`."""
+    argv = [sys.executable, str(RELEASE_PY), "--dist", str(dist), "plugin"]
+    subprocess.run(argv, env=os.environ | {"PIXVERSE_CACHE_DIR": str(cache)}, check=True, timeout=1200)
+    (archive,) = dist.glob("pulumi-resource-pixverse-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        return {
+            entry.name: hashlib.sha256(tar.extractfile(entry).read()).hexdigest()  # type: ignore[union-attr]
+            for entry in tar.getmembers()
+            if entry.isfile()
+        }
+
+
+def test_two_plugin_builds_differ_only_in_the_metadata_that_names_their_build_folder(tmp_path: Path) -> None:
+    first, second = (_plugin_files(tmp_path / f"dist-{n}", tmp_path / f"cache-{n}") for n in (1, 2))
+    differ = sorted(name for name in first.keys() | second.keys() if first.get(name) != second.get(name))
+    assert all(re.fullmatch(r"_internal/[^/]+\.dist-info/(RECORD|direct_url\.json)", n) for n in differ), (
+        differ
+    )
