@@ -5,8 +5,9 @@
 # and Go's own output goes to a log file beside the cache entry, whose path it prints).
 #
 # Order of preference:
-#   1. a `pulumi` on PATH at $PULUMI_VERSION or newer that comes with a Python language host
-#      (pulumi-language-python) and the dynamic provider plugin (pulumi-resource-pulumi-python);
+#   1. the first `pulumi` on PATH that is not tools/pulumi (a folder with tools/ in it may come first on
+#      PATH), at $PULUMI_VERSION or newer, that comes with a Python language host (pulumi-language-python)
+#      and the dynamic provider plugin (pulumi-resource-pulumi-python);
 #   2. a finished build in the cache, keyed by both versions below;
 #   3. the official release archive, when the internet is reachable, checked against its published
 #      SHA-256 sums;
@@ -46,6 +47,7 @@ GO_HOST="pulumi-language-go"
 # the printed folder: DEST's parts (linked), the YAML host, the Node.js host and the Go host
 OUT="$DEST-yaml-host-v$YAML_HOST_VERSION-nodejs-host-v$LANGUAGE_HOST_VERSION-go-host-v$GO_HOST_VERSION"
 MODULE_ROOT="github.com/pulumi/pulumi"
+WRAPPER="$(dirname "${BASH_SOURCE[0]}")/pulumi"  # tools/pulumi, which runs this script: never taken for the CLI
 
 say() { echo "ensure-pulumi: $*" >&2; }
 
@@ -58,12 +60,23 @@ has_every_part() {  # has_every_part DIR
   for part in "${PARTS[@]}"; do [ -x "$1/$part" ] || return 1; done
 }
 
+path_cli() {  # the first `pulumi` on PATH that is not tools/pulumi (by any name: symlink or hard link)
+  local dir dirs
+  IFS=: read -r -a dirs <<<"$PATH"
+  for dir in "${dirs[@]}"; do
+    [ -f "${dir:-.}/pulumi" ] && [ -x "${dir:-.}/pulumi" ] && [ ! "${dir:-.}/pulumi" -ef "$WRAPPER" ] \
+      && { echo "${dir:-.}/pulumi"; return; }
+  done
+  return 1
+}
+
 use_path_cli() {
   local cli have dir
-  cli="$(command -v pulumi 2>/dev/null)" || return 1
+  cli="$(path_cli)" || return 1
   dir="$(dirname "$cli")"
   case "$dir" in "$CACHE_ROOT"/*) return 1 ;; esac   # our own cache is judged by use_output, markers included
-  have="$("$cli" version 2>/dev/null | sed 's/^v//')" || return 1
+  # asked with PIXVERSE_PULUMI_BOOTSTRAP set: a `pulumi` that runs tools/pulumi in turn fails at once
+  have="$(PIXVERSE_PULUMI_BOOTSTRAP=1 "$cli" version 2>/dev/null | sed 's/^v//')" || return 1
   version_at_least "$have" "$PULUMI_VERSION" || { say "pulumi $have on PATH is older than $PULUMI_VERSION"; return 1; }
   has_every_part "$dir" || { say "pulumi $have on PATH has no Python language host beside it"; return 1; }
   [ "$ALL_HOSTS" = true ] || { echo "$dir"; return; }

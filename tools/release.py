@@ -13,11 +13,22 @@
 - report: each artifact's size, and the plugin's start (exec to printed port, median of 10): the release
   executable against the console script of the virtualenv running this.
 No step given: all of them. One version names everything: the package's (pyproject.toml).
+
+Every archive is reproducible from the commit: its entries sorted, owned by 0:0 with no user or group
+name, dated SOURCE_DATE_EPOCH (the commit's time, `git log -1 --format=%ct`, set for every build tool
+too), mode 0755 (folders, executables) or 0644 (the rest), gzip headers with no name and mtime 0; wheels
+likewise (zip entries dated from it, modes 0755 or 0644). So two builds of one commit give the same
+wheels, sdists, npm tarball and schema.json, byte for byte, when they resolve the same setuptools and run
+the same npm; the plugin archive's tar and gzip layers too, and PyInstaller's folder inside them but for
+the bundled dist-info's RECORD and direct_url.json, which name the temporary folder it was built in (the
+console scripts' #! lines, the wheel's path).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import gzip
 import hashlib
 import os
 import platform
@@ -28,6 +39,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import tomllib
@@ -57,6 +69,60 @@ def run(*argv: str | Path, cwd: Path | None = None, env: dict[str, str] | None =
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
         sys.exit(f"release: `{' '.join(map(str, argv))}` failed:\n{tail}")
+
+
+@functools.cache
+def source_date_epoch() -> int:
+    """The time of the commit built (`git log -1 --format=%ct`): the one date inside every artifact."""
+    shown = subprocess.run(
+        ["git", "log", "-1", "--format=%ct"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    return int(shown.stdout)
+
+
+def _mode(executable: bool) -> int:
+    return 0o755 if executable else 0o644
+
+
+def write_tar_gz(root: Path, out: Path) -> None:
+    """Everything under `root` (named relative to it, sorted) into the tar.gz `out`, normalized as the
+    module's docstring says: the same files give the same bytes, whoever and whenever they were made."""
+    with (
+        open(out, "wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as compressed,
+        tarfile.open(fileobj=compressed, mode="w", format=tarfile.PAX_FORMAT) as archive,
+    ):
+        for path in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
+            entry = archive.gettarinfo(path, arcname=path.relative_to(root).as_posix())
+            entry.uid = entry.gid = 0
+            entry.uname = entry.gname = ""
+            entry.mtime = source_date_epoch()
+            entry.mode = _mode(entry.isdir() or bool(entry.mode & 0o111))
+            if entry.isfile():
+                with open(path, "rb") as content:
+                    archive.addfile(entry, content)
+            else:
+                archive.addfile(entry)
+
+
+def normalize_sdist(sdist: Path, out: Path) -> None:
+    """The sdist `sdist` written again to `out` by write_tar_gz."""
+    with tempfile.TemporaryDirectory() as unpacked, tarfile.open(sdist) as archive:
+        archive.extractall(unpacked, filter="data")
+        write_tar_gz(Path(unpacked), out)
+
+
+def normalize_wheel(wheel: Path, out: Path) -> None:
+    """The wheel `wheel` written again to `out`, its entries in their order, each dated from
+    SOURCE_DATE_EPOCH (UTC) with mode 0755 or 0644; RECORD's hashes of their content still hold."""
+    with zipfile.ZipFile(wheel) as original:
+        entries = [(info, original.read(info)) for info in original.infolist()]
+    with zipfile.ZipFile(out, "w") as normalized:
+        for info, data in entries:
+            entry = zipfile.ZipInfo(info.filename, date_time=time.gmtime(source_date_epoch())[:6])
+            entry.create_system = 3  # unix: the mode below is a unix mode
+            entry.external_attr = (0o100000 | _mode(bool(info.external_attr >> 16 & 0o111))) << 16
+            normalized.writestr(entry, data, compress_type=zipfile.ZIP_DEFLATED)
 
 
 def platform_name() -> str:
@@ -94,10 +160,11 @@ def build_wheel(out: Path) -> Path:
 
 
 def build_plugin(dist: Path) -> Path:
-    """The plugin archive for this machine in `dist`, from the cache when its sources are unchanged."""
+    """The plugin archive for this machine in `dist`; PyInstaller's folder comes from the cache when its
+    sources are unchanged, and is archived afresh (dated by this commit)."""
     name = plugin_archive_name()
-    cached = CACHE_ROOT / f"plugin-{source_key()}" / name
-    if not cached.is_file():
+    cached = CACHE_ROOT / f"plugin-{source_key()}" / PLUGIN
+    if not cached.is_dir():
         say(f"building {name} (PyInstaller, once per content; about a minute)")
         with tempfile.TemporaryDirectory() as work_dir:
             work = Path(work_dir)
@@ -113,18 +180,17 @@ def build_plugin(dist: Path) -> Path:
                 "--name", PLUGIN, "--copy-metadata", "pulumi-pixverse",
                 "--distpath", work / "out", "--workpath", work / "build", "--specpath", work,
                 work / "entry.py",
+                env=os.environ | {"PYTHONHASHSEED": "0"},  # base_library.zip's order follows string hashes
             )  # fmt: skip
             folder = work / "out" / PLUGIN
             shutil.copy(REPO_ROOT / "LICENSE", folder / "LICENSE")
-            cached.parent.mkdir(parents=True, exist_ok=True)
             partial = cached.with_suffix(".partial")
-            with tarfile.open(partial, "w:gz") as archive:
-                for entry in sorted(folder.iterdir()):
-                    archive.add(entry, arcname=entry.name)
+            shutil.rmtree(partial, ignore_errors=True)
+            shutil.copytree(folder, partial, symlinks=True)
             partial.replace(cached)
     else:
-        say(f"{name}: unchanged sources, from the cache ({cached.parent})")
-    shutil.copy(cached, dist / name)
+        say(f"{name}: unchanged sources, PyInstaller's folder from the cache ({cached})")
+    write_tar_gz(cached, dist / name)
     return dist / name
 
 
@@ -137,10 +203,15 @@ def _requirement(name: str) -> str:
 def build_packages(dist: Path) -> None:
     """Python distributions (checked with twine), the npm tarball, and schema.json."""
     say("building the wheels and sdists of pulumi-pixverse and of the Python SDK")
-    for source in (REPO_ROOT, REPO_ROOT / "sdk" / "python"):
-        run(sys.executable, "-m", "build", "--outdir", dist, source)
-    python_dists = sorted(p for p in dist.iterdir() if p.suffix == ".whl" or p.name.endswith(".tar.gz"))
-    python_dists = [p for p in python_dists if not p.name.startswith(PLUGIN)]
+    python_dists = []
+    with tempfile.TemporaryDirectory() as built_dir:
+        built = Path(built_dir)
+        for source in (REPO_ROOT, REPO_ROOT / "sdk" / "python"):
+            run(sys.executable, "-m", "build", "--outdir", built, source)
+        for path in sorted(built.iterdir()):
+            normalize = normalize_wheel if path.suffix == ".whl" else normalize_sdist
+            normalize(path, dist / path.name)
+            python_dists.append(dist / path.name)
     run(sys.executable, "-m", "twine", "check", "--strict", *python_dists)
     say("twine check: passed for " + ", ".join(p.name for p in python_dists))
     say("building the TypeScript SDK's npm tarball (npm ci, npm run build, npm pack)")
@@ -229,6 +300,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown step {', '.join(sorted(unknown))}: the steps are {', '.join(STEPS)}")
     dist: Path = args.dist
+    os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch())  # for every build tool run below
     if not args.steps:
         shutil.rmtree(dist, ignore_errors=True)
     dist.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,10 @@ runner executes, as they are."""
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +112,122 @@ def test_npm_installs_only_from_lock_files() -> None:
             assert "--package-lock-only" in command, f"{path.relative_to(REPO_ROOT)}: {command}"
     for folder in ("sdk/nodejs", "examples/typescript"):
         assert (REPO_ROOT / folder / "package-lock.json").is_file(), folder
+
+
+# Counts each run of tools/pulumi (BASH_ENV is read by every bash script at start) and stops the
+# fourth, so a wrapper that runs itself ends rather than filling the process table (root, as the
+# tests may run, is not held by a process limit).
+_COUNT_WRAPPER_RUNS = """\
+case "$0" in
+  */tools/pulumi)
+    echo "$$" >>"$WRAPPER_RUNS"
+    [ "$(wc -l <"$WRAPPER_RUNS")" -le 3 ] || { echo "tools/pulumi runs itself" >&2; exit 99; }
+    ;;
+esac
+"""
+
+
+def _run_pulumi_version(first_on_path: Path, tmp_path: Path) -> tuple[subprocess.CompletedProcess[str], int]:
+    """`pulumi version` with `first_on_path` first on PATH and nothing else of this repository's; the
+    answer, and how many times tools/pulumi ran."""
+    hook, runs = tmp_path / "count-wrapper-runs.sh", tmp_path / "wrapper-runs"
+    hook.write_text(_COUNT_WRAPPER_RUNS)
+    runs.touch()
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PIXVERSE_PULUMI_BOOTSTRAP")}
+    env |= {"PATH": f"{first_on_path}:/usr/local/bin:/usr/bin:/bin", "BASH_ENV": str(hook)}
+    env["WRAPPER_RUNS"] = str(runs)
+    process = subprocess.Popen(
+        ["pulumi", "version"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        stdout, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    done = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+    return done, len(runs.read_text().split())
+
+
+def test_the_wrapper_first_on_path_runs_the_cli_not_itself(tmp_path: Path) -> None:
+    """tools/ first on PATH, to type `pulumi`: the bootstrap skips the wrapper and finds the real CLI."""
+    done, runs = _run_pulumi_version(REPO_ROOT / "tools", tmp_path)
+    assert done.returncode == 0 and re.fullmatch(r"v3\.\d+\.\d+\n", done.stdout), done.stderr
+    assert runs == 1, done.stderr
+
+
+def test_a_pulumi_on_path_that_runs_the_wrapper_is_not_taken_for_the_cli(tmp_path: Path) -> None:
+    """A script of the user's that runs tools/pulumi, first on PATH: asked its version by the bootstrap,
+    the wrapper it runs fails at once in one line, and the bootstrap uses its own CLI instead."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "pulumi").write_text(f'#!/bin/sh\nexec "{REPO_ROOT}/tools/pulumi" "$@"\n')
+    (bin_dir / "pulumi").chmod(0o755)
+    done, runs = _run_pulumi_version(bin_dir, tmp_path)
+    assert done.returncode == 0 and re.fullmatch(r"v3\.\d+\.\d+\n", done.stdout), done.stderr
+    assert runs == 2, done.stderr  # the user's call, and the bootstrap's question, answered at once
+
+
+def _release_jobs() -> dict[str, dict[str, Any]]:
+    jobs: dict[str, dict[str, Any]] = yaml.safe_load((WORKFLOWS / "release.yml").read_text())["jobs"]
+    return jobs
+
+
+def _runs_after(jobs: dict[str, dict[str, Any]], name: str) -> set[str]:
+    """The jobs `name` waits for, directly or through others."""
+    needs = jobs[name].get("needs", [])
+    direct = {needs} if isinstance(needs, str) else set(needs)
+    return direct.union(*(_runs_after(jobs, n) for n in direct))
+
+
+def test_the_release_builds_nothing_for_a_tag_whose_commit_is_not_on_main() -> None:
+    jobs = _release_jobs()
+    gates = [
+        name
+        for name, job in jobs.items()
+        if any(
+            'git merge-base --is-ancestor "$GITHUB_SHA" origin/main' in s.get("run", "") for s in job["steps"]
+        )
+    ]
+    assert len(gates) == 1, gates
+    (gate,) = gates
+    assert jobs[gate]["steps"][0]["with"]["fetch-depth"] == 0  # origin/main's history is there
+    assert all(gate in _runs_after(jobs, name) for name in jobs if name != gate)
+
+
+def test_the_publish_job_installs_only_what_is_pinned_by_hash() -> None:
+    publish = _release_jobs()["publish"]
+    for step in publish["steps"]:
+        assert "uses" not in step or re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step
+        for command in re.findall(r"pip install[^\n]*", step.get("run", "")):
+            assert "--require-hashes -r tools/publish-requirements.txt" in command, command
+    requirements = (REPO_ROOT / "tools" / "publish-requirements.txt").read_text()
+    requirements = re.sub(r"(?m)^#.*\n", "", requirements)
+    pinned = re.findall(r"(?m)^([\w.-]+)==[\w.]+((?: \\\n    --hash=sha256:[0-9a-f]{64})+)$", requirements)
+    assert len(pinned) == len(re.findall(r"(?m)^\S", requirements)) and "twine" in dict(pinned)
+
+
+def test_every_artifact_of_a_release_gets_a_build_provenance_attestation_before_it_is_published() -> None:
+    jobs = _release_jobs()
+    attesting = {
+        name
+        for name, job in jobs.items()
+        if any(s.get("uses", "").startswith("actions/attest-build-provenance@") for s in job["steps"])
+    }
+    assert len(attesting) == 1, attesting
+    (job,) = attesting
+    assert jobs[job]["permissions"] == {"id-token": "write", "attestations": "write"}
+    assert not [n for n, j in jobs.items() if n != job and "attestations" in j.get("permissions", {})]
+    download, *_, attest = [s for s in jobs[job]["steps"] if "uses" in s]
+    assert download["with"] == {"name": "release", "path": "dist"} and attest["with"] == {
+        "subject-path": "dist/*"
+    }
+    assert job in _runs_after(jobs, "publish") and "packages" in _runs_after(jobs, job)
+    releasing = (REPO_ROOT / "docs" / "releasing.md").read_text()
+    assert "sha256sum -c SHA256SUMS" in releasing
+    assert re.search(r"gh attestation verify \S+ --repo pulumi-pixverse/pulumi-pixverse\n", releasing)
