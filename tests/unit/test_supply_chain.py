@@ -18,11 +18,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 SERVICE_SECRET = "secrets.USEAPI_TOKEN"
 
-# `pulumi config set --secret [--path] KEY VALUE`: a VALUE on the command line (`ps` and the shell's
-# history keep it; `<token>` is a placeholder for one); `< file`, a pipe into it, or nothing (the CLI
-# prompts) keep it off.
+# `pulumi config set --secret [--path] [--stack STACK] [--] KEY VALUE`: a VALUE on the command line
+# (`ps` and the shell's history keep it; `<token>` is a placeholder for one); `< file`, a pipe into it,
+# or nothing (the CLI prompts) keep it off. A KEY never starts with `-` (that is an option).
 _SECRET_ON_COMMAND_LINE = re.compile(
-    r"config set --secret(?: --path)? (?:'[^']*'|\"[^\"]*\"|[\w:.\[\]-]+) +"
+    r"config set --secret(?: --path| --stack (?:'[^']*'|[^\s`']+)| --)* "
+    r"(?:'[^']*'|\"[^\"]*\"|[\w:.\[\]][\w:.\[\]-]*) +"
     r"(?P<value>(?:<\S|[^<#\s`|&;)'\"])[^\s`]*)"
 )
 
@@ -74,6 +75,8 @@ def test_the_preview_job_never_gets_the_api_token() -> None:
         ("pulumi config set --secret pixverse:apiToken abc123", True),
         ("pulumi config set --secret --path 'pixverse:accounts[0].discord' MTIz.x", True),
         ("pulumi config set --secret --path 'pixverse:accounts[0].discord' < discord.txt", False),
+        ("pulumi config set --secret --stack prod -- studio-1-discord", False),
+        ("pulumi config set --secret --stack prod -- studio-1-discord s3cr3t-value", True),
         ('printf %s "$T" | pulumi config set --secret pixverse:apiToken', False),
         ("pulumi config set --secret pixverse:apiToken    # then paste it", False),
     ],
