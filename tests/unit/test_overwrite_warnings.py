@@ -8,16 +8,8 @@ from __future__ import annotations
 import pytest
 from pulumi_pixverse import accounts
 from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+from test_ownership_rules import PROPS, PROPS_V2, THEIRS, THEIRS_V2
 
-PROPS = {
-    "discord": "discord-token-ours",
-    "server": "111111111111111111",
-    "channel": "222222222222222222",
-    "maxJobs": 3,
-}
-THEIRS = {**PROPS, "discord": "discord-token-theirs", "maxJobs": 9}
-PROPS_V2 = {"email": "maya+render@pixverse.example", "password": "pw-ours", "maxJobs": 3}
-THEIRS_V2 = {**PROPS_V2, "password": "pw-theirs", "maxJobs": 5}
 FROM_CONFIG = (
     "pixverse:allowOverwrite is on (from pixverse:allowOverwrite): a create writes the declared values over "
     "a live account of its channel or email that this stack did not make; turn it off again with "
