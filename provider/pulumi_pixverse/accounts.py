@@ -37,7 +37,13 @@ from .failures import (
     session_unreadable,
 )
 from .fields import ACCOUNT, ACCOUNT_V2, Kind
-from .settings import MissingTokenError, resolve_allow_overwrite, resolve_settings
+from .settings import (
+    TOKENS_DIFFER_MESSAGE,
+    MissingTokenError,
+    resolve_allow_overwrite,
+    resolve_settings,
+    token_sources_differ,
+)
 
 if TYPE_CHECKING:
     from .client.api import PixverseClient
@@ -93,7 +99,7 @@ class Read:
 
 
 _SAID: set[str] = set()
-"""The warnings said once per provider process (`Service.before_write`) that have been said."""
+"""The warnings said once per process (`Service.warn_once`) that have been said."""
 _SAID_LOCK = threading.Lock()
 
 
@@ -114,18 +120,21 @@ class Service:
         self.client: PixverseClient | None = None
         self.allow_overwrite = False
         self.overwrite_source = ""
+        self.tokens_differ = False
         self.take_over = take_over
         self._warn = warn
         self._lock = threading.Lock()
 
     def configure(self, config: Callable[[str], Any], environ: Mapping[str, str] = os.environ) -> None:
         """Read the API token, client settings and pixverse:allowOverwrite from `config` (looked up by
-        full key, e.g. "pixverse:apiUrl") or the environment; the client is built when first needed."""
+        full key, e.g. "pixverse:apiUrl") or the environment; the client is built when first needed.
+        When pixverse:apiToken and USEAPI_TOKEN differ, the first call to the API says which is used."""
         settings = resolve_settings(config, environ)
         allow_overwrite, source = resolve_allow_overwrite(config, environ)
         with self._lock:
             self.settings, self.client = settings, None
             self.allow_overwrite, self.overwrite_source = allow_overwrite, source
+            self.tokens_differ = token_sources_differ(config, environ)
 
     def warn(self, message: str) -> None:
         """A warning in the engine's log (never a failure)."""
@@ -139,9 +148,11 @@ class Service:
     def before_write(self) -> None:
         """Called by every create and update: with allowOverwrite on, the engine's log says so
         (`overwrite_on`), once per provider process, whether or not anything is overwritten."""
-        if not self.allow_overwrite:
-            return
-        message = overwrite_on(self.overwrite_source)
+        if self.allow_overwrite:
+            self.warn_once(overwrite_on(self.overwrite_source))
+
+    def warn_once(self, message: str) -> None:
+        """`warn(message)` unless this process has said it already."""
         with _SAID_LOCK:
             if message in _SAID:
                 return
@@ -150,8 +161,10 @@ class Service:
 
     def api(self) -> PixverseClient:
         """The client, built on first use from the configured settings (MissingTokenError without a
-        token) over the process's connection pool for them."""
+        token) over the process's connection pool for them; then, if pixverse:apiToken and USEAPI_TOKEN
+        differ, the engine's log says which is used (once per process: a preview, then an update)."""
         with self._lock:
+            built = self.client is None
             if self.client is None:
                 if self.settings is None:
                     raise MissingTokenError()
@@ -159,7 +172,10 @@ class Service:
                 from .client.transport import shared_transport
 
                 self.client = PixverseClient(self.settings, shared_transport(self.settings))
-            return self.client
+            client = self.client
+        if built and self.tokens_differ:
+            self.warn_once(TOKENS_DIFFER_MESSAGE)
+        return client
 
     @contextlib.contextmanager
     def operation(

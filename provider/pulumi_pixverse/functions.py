@@ -2,7 +2,8 @@
 `get_features(email)`, `get_capacity()`, each an Output of the same plain values (`lookups`), read at
 preview and at `up` with the stack's `pixverse:*` config (else the environment), as the dynamic
 provider reads it. Each is one GET on a thread of its own, never a write; a failure is the
-resources' one line (`OperationFailed`).
+resources' one line (`OperationFailed`). At a preview with no API token (a pull request's, which holds
+none), each result is unknown, with one warning, rather than a failed preview; `up` needs the token.
 
 Each takes an optional `opts=pulumi.InvokeOutputOptions(depends_on=[...])`, honoured as the Pulumi
 SDKs honour it for a provider's function: the read waits until every resource it depends on exists
@@ -23,6 +24,7 @@ import pulumi
 
 from . import lookups
 from .accounts import Service
+from .settings import PREVIEW_WITHOUT_TOKEN_MESSAGE
 
 
 class AccountInfo(TypedDict):
@@ -154,8 +156,16 @@ async def _resources_of(argument: pulumi.Output[Any] | None) -> list[pulumi.Reso
 
 
 def _read(question: Callable[[Service], T]) -> pulumi.Output[T]:
-    """`question` asked on a thread with the stack's settings; its answer as an Output."""
-    service = Service()
+    """`question` asked on a thread with the stack's settings; its answer as an Output. At a preview
+    with no API token, unknown instead, and one warning (PREVIEW_WITHOUT_TOKEN_MESSAGE)."""
+    service = Service(warn=pulumi.log.warn)
     service.configure(lambda key: cast(Any, pulumi.runtime.get_config(key)))
+    if service.settings is None and pulumi.runtime.is_dry_run():
+        service.warn_once(PREVIEW_WITHOUT_TOKEN_MESSAGE)
+        return pulumi.Output(set(), _answer(None), _answer(False))
     future = asyncio.get_event_loop().run_in_executor(None, question, service)
     return pulumi.Output.from_input(future)
+
+
+async def _answer(value: Any) -> Any:
+    return value

@@ -26,9 +26,23 @@ if TYPE_CHECKING:
 
 CONFIG_NAMESPACE = "pixverse"
 MISSING_TOKEN_MESSAGE = (
-    "no PixVerse API token: set it with `pulumi config set --secret pixverse:apiToken < token-file` "
-    "or export USEAPI_TOKEN"
+    "no PixVerse API token: export USEAPI_TOKEN (in a pipeline, a secret of the deploy's environment), "
+    "or set it with `pulumi config set --secret pixverse:apiToken < token-file`"
 )
+PREVIEW_WITHOUT_TOKEN_MESSAGE = (
+    "no PixVerse API token at this preview: what the functions read is unknown until `pulumi up`, "
+    "which needs one (USEAPI_TOKEN)"
+)
+"""Said once by a program on the dynamic provider whose functions are read at a preview with no token
+(a pull request's preview, for one): their results are then unknown, as for an account still to be
+created, instead of a failed preview."""
+TOKENS_DIFFER_MESSAGE = (
+    "pixverse:apiToken and USEAPI_TOKEN hold different API tokens: pixverse:apiToken's is used (config "
+    "comes before the environment); to use USEAPI_TOKEN, remove the other: "
+    "`pulumi config rm pixverse:apiToken`"
+)
+"""Said once per process when both hold a token and they differ (`token_sources_differ`): a token
+rotated in USEAPI_TOKEN is otherwise ignored without a word."""
 PLAIN_TEXT_TOKEN_MESSAGE = (
     "pixverse:apiToken is stored in plain text: set it again with "
     "`pulumi config set --secret pixverse:apiToken < token-file`, and rotate it if the file was shared"
@@ -37,7 +51,8 @@ PLAIN_TEXT_TOKEN_MESSAGE = (
 this repository for the dynamic provider, the plugin's default provider)."""
 _LOOPBACK_NAMES = ("localhost", "localhost.")
 _CLIENT_ATTRIBUTES = {field.name for field in fields(ClientSettings)}
-_OVERWRITE = next(setting for setting in SETTINGS if setting.key == "allowOverwrite")
+_SETTING = {setting.key: setting for setting in SETTINGS}
+_OVERWRITE = _SETTING["allowOverwrite"]
 
 
 class SettingError(OperationFailed, ValueError):
@@ -68,6 +83,14 @@ def resolve_settings(
             if value is not None:
                 given[setting.attribute] = _checked_url(value, source) if setting.key == "apiUrl" else value
     return ClientSettings(**given) if given.get("token") else None
+
+
+def token_sources_differ(config: Callable[[str], Any], environ: Mapping[str, str] = os.environ) -> bool:
+    """True when pixverse:apiToken (stack config, or an explicit provider's input) and USEAPI_TOKEN both
+    hold a token and they are not the same: the config's is the one used."""
+    token = _SETTING["apiToken"]
+    configured, exported = config(f"{CONFIG_NAMESPACE}:{token.key}"), environ.get(token.env)
+    return bool(configured) and bool(exported) and str(configured) != exported
 
 
 def resolve_allow_overwrite(

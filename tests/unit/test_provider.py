@@ -239,7 +239,7 @@ def test_a_missing_token_fails_each_write_and_read_with_how_to_set_it(emulator, 
     ]
     for call in calls:
         with pytest.raises(
-            OperationFailed, match=r"failed: no PixVerse API token: .*pixverse:apiToken.*USEAPI_TOKEN"
+            OperationFailed, match=r"failed: no PixVerse API token: export USEAPI_TOKEN.*pixverse:apiToken"
         ):
             call()
     assert emulator.requests() == []

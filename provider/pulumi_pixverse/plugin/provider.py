@@ -16,6 +16,7 @@ import asyncio
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from pulumi.provider.experimental.provider import (
@@ -45,6 +46,7 @@ from pulumi.provider.experimental.provider import (
 from .. import lookups
 from ..accounts import KINDS, AccountKind, Plan, Service
 from ..client.config import SETTINGS
+from ..failures import OperationFailed
 from ..settings import PLAIN_TEXT_TOKEN_MESSAGE, SettingError
 from .schema import (
     GET_ACCOUNTS,
@@ -66,6 +68,9 @@ _FUNCTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     GET_CAPACITY: lookups.capacity,
 }
 T = TypeVar("T")
+AT_PREVIEW: ContextVar[bool] = ContextVar("AT_PREVIEW", default=False)
+"""Whether the engine runs a preview, for the function being invoked: set by the server from the
+engine's InvokeRequest.preview, which the SDK's InvokeRequest drops."""
 
 
 class PixverseProvider(Provider):
@@ -151,13 +156,17 @@ class PixverseProvider(Provider):
 
     async def invoke(self, request: InvokeRequest) -> InvokeResponse:
         """A read-only function (`lookups`): its GETs, at preview too; its arguments are the schema's
-        (`email` for getFeatures). A failure is its one line."""
+        (`email` for getFeatures). A failure is its one line; at a preview with no API token, one
+        that says the preview needs it (the engine refuses an unknown result from a provider's
+        function, so the result cannot be left unknown as the dynamic provider's is)."""
         function = _FUNCTIONS.get(request.tok)
         if function is None:
             raise ValueError(f"unknown function {request.tok}: this provider serves {', '.join(_FUNCTIONS)}")
         email = plain(request.args).get("email")
         if request.tok == GET_FEATURES and not (isinstance(email, str) and email):
             return InvokeResponse(failures=[CheckFailure("email", "the v2 account's email is required")])
+        if AT_PREVIEW.get() and self._service.settings is None:
+            raise OperationFailed(_preview_needs_token(request.tok))
         result = await self._run(function, self._service, *([email] if request.tok == GET_FEATURES else []))
         return InvokeResponse(property_values(result, ()))
 
@@ -172,6 +181,15 @@ def _import_instead(kind: AccountKind, key: str, resource: str) -> str:
     return (
         f"to take it over, run `pulumi import {token} {resource} {key}` (the next `pulumi up` then writes "
         "the declared values)"
+    )
+
+
+def _preview_needs_token(token: str) -> str:
+    name = token.rsplit(":", 1)[-1]
+    return (
+        f"{name} reads the service, at preview too, and there is no PixVerse API token: export "
+        "USEAPI_TOKEN for this preview (in a pipeline, a secret of the preview's environment: "
+        'docs/pipelines.md, "Previews")'
     )
 
 

@@ -1,11 +1,13 @@
 """The gRPC server the engine talks to: the SDK's (`pulumi.provider.experimental.server`) with three
-corrections, each for something the SDK 3.272.0 servicer does that a user would notice:
+corrections and one addition, each for something the SDK 3.272.0 servicer does that a user would
+notice:
 
 - a failed operation or function, or a setting it cannot use, shows as its one line
   (`OperationFailed`), not as the SDK's message with the Python stack under it (other errors keep it,
   with every credential the process knows redacted);
 - a read of an account that is gone answers a bare response: the SDK always sends properties, which
   the engine takes for a resource that exists (an import of a missing channel would succeed, empty);
+- a function learns whether the engine runs a preview (`AT_PREVIEW`, from the engine's request);
 - a diff sees the old outputs completed with the old inputs, which the engine sends and the SDK
   drops: an imported v2 account's password, which the service never returns, then lives in the
   inputs only, and a later change of it must still show.
@@ -28,7 +30,7 @@ from pulumi.runtime.proto import provider_pb2_grpc
 from ..client.sanitize import redact
 from ..engine_log import use_engine
 from ..failures import OperationFailed
-from .provider import PixverseProvider
+from .provider import AT_PREVIEW, PixverseProvider
 
 T = TypeVar("T")
 _GRPC_OPTIONS = [("grpc.max_receive_message_length", 400 * 1024 * 1024)]
@@ -74,6 +76,7 @@ class _Servicer(ProviderServicer):
         return await self._plainly(super().Delete(request, context), context)
 
     async def Invoke(self, request: Any, context: Any) -> Any:
+        AT_PREVIEW.set(request.preview)
         return await self._plainly(super().Invoke(request, context), context)
 
 
