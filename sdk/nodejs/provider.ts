@@ -56,7 +56,7 @@ export interface ProviderArgs {
      */
     allowOverwrite?: pulumi.Input<boolean | undefined>;
     /**
-     * The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+     * The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
      */
     apiToken?: pulumi.Input<string | undefined>;
     /**

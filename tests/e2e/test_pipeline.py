@@ -2,8 +2,8 @@
 
 Each `pulumi` command is read from its workflow step (so a change there is tested here) and run as a
 plain CLI command through the harness, with the environment the step gives it: the pull request
-preview without an API token, the deploy and the drift check with one (USEAPI_TOKEN, from repository
-secrets there, the emulator's token here). The glue scripts around them (the preview job's report,
+preview without an API token, the deploy and the drift check with one (USEAPI_TOKEN, from their GitHub
+Environments there, the emulator's token here). The glue scripts around them (the preview job's report,
 the comment job's post-or-update of one comment per stack, the drift check's step summary) run as
 GitHub runs a `run:` step, `bash --noprofile --norc -eo pipefail`, with `gh` replaced by a stub that
 records what it would send. The steps share one stack and run in file order; after each one no token
@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from harness import PULUMI, REPO_ROOT, StackUnderTest, Step, change_summary, new_discord_token
+from pulumi_pixverse.settings import PREVIEW_WITHOUT_TOKEN_MESSAGE
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 SERVER = "930000000000000001"
@@ -220,6 +221,28 @@ def test_03_the_pull_request_preview_of_a_max_jobs_change_shows_both_values_and_
     assert sent.requests() == []
     assert pipeline.stack.accounts_in_state()["alpha"]["outputs"]["maxJobs"] == 2, "a preview writes nothing"
     assert service.accounts()[ALPHA["channel"]]["maxJobs"] == 2
+
+
+def test_03b_a_pull_request_preview_of_a_program_that_reads_the_service_previews_without_a_token(
+    pipeline, service
+):
+    """docs/pipelines.md, "Previews": the preview job holds no API token, and a program that calls a
+    function still previews, its result unknown, with one warning."""
+    program = pipeline.stack.work_dir / "stacks" / "__main__.py"
+    declared = program.read_text()
+    program.write_text(
+        declared + "\nfrom pulumi_pixverse import get_capacity\n"
+        'pulumi.export("jobsExecuting", get_capacity().apply(lambda now: now["jobsExecuting"]))\n'
+    )
+    sent = Step(service)
+    try:
+        done = pipeline.command(pipeline.preview_step)
+    finally:
+        program.write_text(declared)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"jobsExecuting\s*: \[unknown\]", done.stdout), done.stdout
+    assert (done.stdout + done.stderr).count(PREVIEW_WITHOUT_TOKEN_MESSAGE) == 1
+    assert sent.requests() == []
 
 
 def test_04_the_preview_job_keeps_its_report_and_the_comment_job_posts_then_updates_one_comment(

@@ -62,6 +62,32 @@ def test_every_job_given_the_api_token_runs_in_a_protected_environment() -> None
         )
 
 
+def test_every_secret_reaches_a_job_only_through_an_environment() -> None:
+    """No repository-wide secret: a workflow a branch adds could read one. The pull request's preview,
+    which runs the branch's code with the stack's passphrase, runs in `preview-<stack>` (a reviewer
+    approves each run: docs/pipelines.md, "Previews")."""
+    for name, job in _jobs().items():
+        secrets_read = set(re.findall(r"secrets\.(\w+)", yaml.safe_dump(job))) - {"GITHUB_TOKEN"}
+        environment = job.get("environment")
+        environment = environment.get("name") if isinstance(environment, dict) else environment
+        assert not secrets_read or isinstance(environment, str), (
+            f"{name} reads {secrets_read} outside an environment"
+        )
+    preview = _jobs()["preview.yml:preview"]
+    assert preview["environment"] == "preview-${{ matrix.stack }}"
+    assert "secrets.PULUMI_CONFIG_PASSPHRASE" in yaml.safe_dump(preview)
+
+
+@pytest.mark.parametrize("path", ["README.md", "stacks/Pulumi.example-prod.yaml", "docs/pipelines.md"])
+def test_the_set_up_a_user_copies_keeps_the_api_token_out_of_stack_config(path: str) -> None:
+    """Stack config is decrypted at every preview, and would shadow USEAPI_TOKEN: the quickstart, the
+    example stack and the pipelines' set-up put the token in USEAPI_TOKEN, and only there."""
+    text = (REPO_ROOT / path).read_text()
+    assert "config set --secret pixverse:apiToken" not in text
+    assert "pixverse:apiToken:" not in text  # a stack file's key
+    assert "USEAPI_TOKEN" in text
+
+
 def test_the_preview_job_never_gets_the_api_token() -> None:
     preview = yaml.safe_dump(yaml.safe_load((WORKFLOWS / "preview.yml").read_text()))
     assert SERVICE_SECRET not in preview

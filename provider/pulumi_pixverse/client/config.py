@@ -45,8 +45,9 @@ SETTINGS = (
         "USEAPI_TOKEN",
         "token",
         "string",
-        "The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works "
-        "without it.",
+        "The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; "
+        "a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack "
+        "config is decrypted at every preview.",
         secret=True,
     ),
     Setting("apiUrl", "USEAPI_API_URL", "base_url", "string", "The API's base URL.", "https://api.useapi.net"),

@@ -38,7 +38,7 @@ func NewProvider(ctx *pulumi.Context,
 type providerArgs struct {
 	// Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
 	AllowOverwrite *bool `pulumi:"allowOverwrite"`
-	// The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+	// The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
 	ApiToken *string `pulumi:"apiToken"`
 	// The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
 	ApiUrl *string `pulumi:"apiUrl"`
@@ -56,7 +56,7 @@ type providerArgs struct {
 type ProviderArgs struct {
 	// Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
 	AllowOverwrite pulumi.BoolPtrInput
-	// The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+	// The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
 	ApiToken pulumi.StringPtrInput
 	// The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
 	ApiUrl pulumi.StringPtrInput

@@ -19,7 +19,7 @@ Object.defineProperty(exports, "allowOverwrite", {
 });
 
 /**
- * The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+ * The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
  */
 export declare const apiToken: string | undefined;
 Object.defineProperty(exports, "apiToken", {

@@ -30,7 +30,7 @@ class ProviderArgs:
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[_builtins.bool] allow_overwrite: Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
-        :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+        :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
         :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
         :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
         :param pulumi.Input[_builtins.int] max_retries: Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.
@@ -68,7 +68,7 @@ class ProviderArgs:
     @pulumi.getter(name="apiToken")
     def api_token(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+        The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
         """
         return pulumi.get(self, "api_token")
 
@@ -157,7 +157,7 @@ class Provider(pulumi.ProviderResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] allow_overwrite: Let a create write the declared values over a live account of the same channel or email that differs from them (an account this stack did not make), each time with a warning; turn it off again once that `pulumi up` is done. Off, such a create fails, naming the fields that differ; an identical account is taken over either way (a v2 one through the POST whose login proves its password). Default: the environment variable USEAPI_ALLOW_OVERWRITE, else false.
-        :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+        :param pulumi.Input[_builtins.str] api_token: The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
         :param pulumi.Input[_builtins.str] api_url: The API's base URL. Default: the environment variable USEAPI_API_URL, else https://api.useapi.net.
         :param pulumi.Input[_builtins.float] connect_timeout: Seconds to wait for a connection. Default: the environment variable USEAPI_CONNECT_TIMEOUT, else 5.
         :param pulumi.Input[_builtins.int] max_retries: Retries after the first attempt, for 408, 429, 5xx, CDN errors, timeouts and dropped connections. Default: the environment variable USEAPI_MAX_RETRIES, else 4.

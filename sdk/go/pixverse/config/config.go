@@ -16,7 +16,7 @@ func GetAllowOverwrite(ctx *pulumi.Context) bool {
 	return config.GetBool(ctx, "pixverse:allowOverwrite")
 }
 
-// The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+// The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
 func GetApiToken(ctx *pulumi.Context) string {
 	return config.Get(ctx, "pixverse:apiToken")
 }

@@ -21,7 +21,7 @@ Let a create write the declared values over a live account of the same channel o
 
 apiToken: Optional[str]
 """
-The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
 """
 
 apiUrl: Optional[str]

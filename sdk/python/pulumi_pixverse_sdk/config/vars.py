@@ -30,7 +30,7 @@ class _ExportableConfig(types.ModuleType):
     @_builtins.property
     def api_token(self) -> Optional[str]:
         """
-        The useapi.net API token, a secret. Needed by create, read, update and delete; a preview works without it. Default: the environment variable USEAPI_TOKEN.
+        The useapi.net API token, a secret. Needed by create, read, update, delete and the functions; a preview of resources works without it. In a pipeline keep it in USEAPI_TOKEN only: stack config is decrypted at every preview. Default: the environment variable USEAPI_TOKEN.
         """
         return __config__.get('apiToken')
 
