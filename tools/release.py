@@ -18,10 +18,11 @@ Every archive is reproducible from the commit: its entries sorted, owned by 0:0 
 name, dated SOURCE_DATE_EPOCH (the commit's time, `git log -1 --format=%ct`, set for every build tool
 too), mode 0755 (folders, executables) or 0644 (the rest), gzip headers with no name and mtime 0; wheels
 likewise (zip entries dated from it, modes 0755 or 0644). So two builds of one commit give the same
-wheels, sdists, npm tarball and schema.json, byte for byte, when they resolve the same setuptools and run
-the same npm; the plugin archive's tar and gzip layers too, and PyInstaller's folder inside them but for
-the bundled dist-info's RECORD and direct_url.json, which name the temporary folder it was built in (the
-console scripts' #! lines, the wheel's path).
+wheels, sdists, npm tarball and schema.json, byte for byte, when they run the same npm (the builds use
+the virtualenv's setuptools, pinned in pyproject's `release` group, not the newest an isolated build
+would fetch); and the same plugin archive on one platform. Its bundled dist-info keeps what the plugin
+reads (METADATA, entry points) without RECORD and direct_url.json, which name the temporary folder it was
+built in (the console scripts' #! lines, the wheel's path) and which nothing in a frozen program reads.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def source_key() -> str:
 
 
 def build_wheel(out: Path) -> Path:
-    run(sys.executable, "-m", "build", "--wheel", "--outdir", out, REPO_ROOT)
+    run(sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir", out, REPO_ROOT)
     (wheel,) = out.glob("pulumi_pixverse-*.whl")
     return wheel
 
@@ -183,6 +184,9 @@ def build_plugin(dist: Path) -> Path:
                 env=os.environ | {"PYTHONHASHSEED": "0"},  # base_library.zip's order follows string hashes
             )  # fmt: skip
             folder = work / "out" / PLUGIN
+            for build_path in ("RECORD", "direct_url.json"):  # they name `work` (see the module)
+                for found in folder.glob(f"_internal/*.dist-info/{build_path}"):
+                    found.unlink()
             shutil.copy(REPO_ROOT / "LICENSE", folder / "LICENSE")
             partial = cached.with_suffix(".partial")
             shutil.rmtree(partial, ignore_errors=True)
@@ -207,7 +211,7 @@ def build_packages(dist: Path) -> None:
     with tempfile.TemporaryDirectory() as built_dir:
         built = Path(built_dir)
         for source in (REPO_ROOT, REPO_ROOT / "sdk" / "python"):
-            run(sys.executable, "-m", "build", "--outdir", built, source)
+            run(sys.executable, "-m", "build", "--no-isolation", "--outdir", built, source)
         for path in sorted(built.iterdir()):
             normalize = normalize_wheel if path.suffix == ".whl" else normalize_sdist
             normalize(path, dist / path.name)

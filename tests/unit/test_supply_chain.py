@@ -251,7 +251,9 @@ def test_every_artifact_of_a_release_gets_a_build_provenance_attestation_before_
     assert len(attesting) == 1, attesting
     (job,) = attesting
     assert jobs[job]["permissions"] == {"id-token": "write", "attestations": "write"}
-    assert not [n for n, j in jobs.items() if n != job and "attestations" in j.get("permissions", {})]
+    assert not [
+        n for n, j in jobs.items() if n != job and j.get("permissions", {}).get("attestations") == "write"
+    ]
     download, *_, attest = [s for s in jobs[job]["steps"] if "uses" in s]
     assert download["with"] == {"name": "release", "path": "dist"} and attest["with"] == {
         "subject-path": "dist/*"
@@ -259,4 +261,20 @@ def test_every_artifact_of_a_release_gets_a_build_provenance_attestation_before_
     assert job in _runs_after(jobs, "publish") and "packages" in _runs_after(jobs, job)
     releasing = (REPO_ROOT / "docs" / "releasing.md").read_text()
     assert "sha256sum -c SHA256SUMS" in releasing
-    assert re.search(r"gh attestation verify \S+ --repo pulumi-pixverse/pulumi-pixverse\n", releasing)
+    assert re.search(
+        r"gh attestation verify \S+ --repo pulumi-pixverse/pulumi-pixverse \\\n +--signer-workflow "
+        r"pulumi-pixverse/pulumi-pixverse/\.github/workflows/release\.yml",
+        releasing,
+    )
+
+
+def test_the_publish_job_verifies_every_artifacts_provenance_before_it_publishes_anything() -> None:
+    steps = _release_jobs()["publish"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    verify = next(i for i, run in enumerate(runs) if "gh attestation verify" in run)
+    assert "for artifact in dist/*; do" in runs[verify] and "--signer-workflow" in runs[verify]
+    assert '--source-ref "$GITHUB_REF"' in runs[verify] and "--deny-self-hosted-runners" in runs[verify]
+    publishing = [
+        i for i, run in enumerate(runs) if re.search(r"gh release create|twine upload|npm publish", run)
+    ]
+    assert len(publishing) == 3 and verify < min(publishing)
