@@ -1,6 +1,8 @@
 """Thin HTTP layer of the emulator: the v1 and v2 account APIs plus a test-only admin surface.
 
-API routes (`routes.py`), all behind `Authorization: Bearer <token>` (401 `Unauthorized` without it).
+API routes: the table of `routes.py`, all behind `Authorization: Bearer <token>` (401 `Unauthorized`
+without it). Admin routes: the table of `admin.py`, behind the same token, never logged and never
+faulted.
 
 Every request must name a loopback Host (127.0.0.1, localhost, [::1]; else 403: no DNS-rebinding page
 reaches it) and arrive within a few seconds of its first byte; a body is read by its Content-Length
@@ -9,31 +11,6 @@ before a body is read, and a body over MAX_BODY bytes is refused (413) unread; a
 or nested too deep, is a 400. Without a token given, the emulator makes a random one. No credential
 is kept in clear in the request log: an accepted request's credential fields (discord, password,
 token) are fingerprints (`logged_body`), a refused request's are left out.
-
-Admin routes, behind the same token, never logged and never faulted (the server listens on 127.0.0.1
-only):
-    POST   /_emulator/reset          clear accounts (both versions), refused logins, request log,
-                                     connection count, peak in flight and faults; the latency returns
-                                     to the one the emulator was started with; 204
-    GET    /_emulator/requests       200 {"requests": [...], "counts": {route: n}}
-    GET    /_emulator/connections    200 {"connections": n}: TCP connections that carried API requests
-    GET    /_emulator/accounts       200 the v1 accounts (may be {})
-    GET    /_emulator/accounts-v2    200 the v2 accounts as sent, real password included (may be {})
-    POST   /_emulator/accounts       body: a v1 account; stored as if another owner (a dashboard,
-                                     another team's stack) had configured it: not in the request log; 204
-    POST   /_emulator/accounts-v2    body: a v2 account, likewise; 204
-    POST   /_emulator/refuse-login   body {"email"}: PixVerse refuses that login from now on; 204
-    DELETE /_emulator/refuse-login   body {"email"}: PixVerse accepts that login again; 204
-    POST   /_emulator/plan           body {"email", <plans.Plan field>: value, ...}: that account's
-                                     plan, credits, session length, jobs running; 204
-    POST   /_emulator/faults         add a fault rule (see faults.parse_fault); 204
-    DELETE /_emulator/faults         clear fault rules; 204
-    GET    /_emulator/latency        200 the wait before each API answer (see latency.parse_latency)
-    POST   /_emulator/latency        set it: {"seconds", "jitter", "seed", "routes": {route: seconds}};
-                                     204 (reset returns to the latency the emulator started with)
-    GET    /_emulator/in-flight      200 {"in_flight": n, "peak": p}: API requests being handled now,
-                                     and the most at once since the last reset
-    DELETE /_emulator/in-flight      200 the same, and the peak starts again from now
 """
 
 from __future__ import annotations
@@ -53,33 +30,22 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .backend import MSG_NOT_FOUND, AccountStore, ServiceError
+from .admin import ADMIN_PREFIX, ADMIN_ROUTES
+from .backend import AccountStore, ServiceError
 from .connection import IDLE_SECONDS, MSG_LENGTH_REQUIRED, RequestReader
 from .faults import Fault, parse_fault
 from .latency import Latency, parse_latency
-from .routes import answer, route_of
+from .routes import API_ROUTES, dispatch, parse_json, route_of
 
 HOST = "127.0.0.1"
 MAX_BODY = 64 * 1024
 """The largest request body read, in bytes: an account is a few hundred."""
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 _CREDENTIALS = ("discord", "password", "token")
-MSG_MALFORMED = "Malformed JSON body"
-
-ADMIN_PREFIX = "/_emulator/"
 
 
 class _Cut(bytes):
     """A JSON answer cut short (a `truncate` fault): sent as it is, still typed as JSON."""
-
-
-def _parse_json(raw: bytes) -> Any:
-    """The JSON value of a request body, None when it is empty; ServiceError(400) when it is not JSON
-    or is nested too deep."""
-    try:
-        return json.loads(raw) if raw else None
-    except (ValueError, RecursionError):
-        raise ServiceError(400, MSG_MALFORMED) from None
 
 
 def _is_loopback_host(host: str) -> bool:
@@ -159,8 +125,12 @@ class _Handler(BaseHTTPRequestHandler):
         if raw is None:
             self._send(413, ServiceError(413, "Request body too large").body())
             return
-        status, payload = self.server.admin(self.command, path, raw)
-        self._send(status, payload)
+        try:
+            body = parse_json(raw)
+        except ServiceError as error:
+            self._send(error.status, error.body())
+            return
+        self._send(*dispatch(ADMIN_ROUTES, f"{self.command} {path}", self.server, body))
 
     def _authorized(self, token: str | None = None) -> bool:
         """The request carries `Bearer <token>` (default: the API token)."""
@@ -201,7 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
         accepted."""
         server = self.server
         self._counted_in = server.count_connection(self._counted_in)
-        route, key = route_of(self.command, path, query)
+        route, params = route_of(self.command, path, query)
         authorized = self._authorized()
         raw = self._read_body() if authorized else None
         refusal: ServiceError | None = None
@@ -212,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
             refusal = ServiceError(413, "Request body too large")
         else:
             try:
-                body = _parse_json(raw)
+                body = parse_json(raw)
             except ServiceError as error:
                 refusal = error
         wait = server.latency.draw(route)
@@ -244,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif refusal is not None:
             status, payload = refusal.status, refusal.body()
         else:
-            status, payload = answer(server.store, route, key, body)
+            status, payload = dispatch(API_ROUTES, route, server.store, params, body)
         if fault is not None and fault.merge is not None and isinstance(payload, dict):
             payload = {**payload, **fault.merge}
         if fault is not None and fault.truncate and payload is not None:
@@ -304,7 +274,7 @@ class EmulatorServer(ThreadingHTTPServer):
         verbose: bool = False,
         latency: Latency | None = None,
     ) -> None:
-        self.store = store if store is not None else AccountStore()
+        self.store: AccountStore = store if store is not None else AccountStore()
         self.token = token if token is not None else secrets.token_urlsafe(32)
         """The API token: the one given, else a random one (no fixed token opens an emulator)."""
         self.admin_token = self.token
@@ -312,7 +282,7 @@ class EmulatorServer(ThreadingHTTPServer):
         API token; the admin surface keeps its own)."""
         self.verbose = verbose
         self._started_latency = latency if latency is not None else Latency()
-        self.latency = parse_latency(self._started_latency.spec())  # what reset returns to
+        self.latency: Latency = parse_latency(self._started_latency.spec())  # what reset returns to
         self._in_flight = 0
         self._peak_in_flight = 0
         self._lock = threading.Lock()
@@ -387,6 +357,10 @@ class EmulatorServer(ThreadingHTTPServer):
                 self._peak_in_flight = self._in_flight
             return counts
 
+    def set_latency(self, spec: object) -> None:
+        """Set the latency from its JSON spec, until the next reset; ServiceError(400) when malformed."""
+        self.latency = parse_latency(spec)
+
     def add_fault(self, spec: object) -> None:
         """Append a fault rule from its JSON spec; ServiceError(400) when malformed."""
         fault = parse_fault(spec)
@@ -429,53 +403,6 @@ class EmulatorServer(ThreadingHTTPServer):
         with self._lock:
             requests = [dict(entry) for entry in self._requests]
         return {"requests": requests, "counts": dict(Counter(entry["route"] for entry in requests))}
-
-    def admin(self, method: str, path: str, raw: bytes) -> tuple[int, object]:
-        """Status and JSON payload (None for no body) of an admin request."""
-        key = f"{method} {path}"
-        if key == "POST /_emulator/reset":
-            self.reset()
-            return 204, None
-        if key == "GET /_emulator/requests":
-            return 200, self.request_log()
-        if key == "GET /_emulator/connections":
-            return 200, {"connections": self.connections()}
-        if key == "GET /_emulator/accounts":
-            return 200, self.store.snapshot()
-        if key == "GET /_emulator/accounts-v2":
-            return 200, self.store.snapshot_v2()
-        if key == "DELETE /_emulator/faults":
-            self.clear_faults()
-            return 204, None
-        if key == "GET /_emulator/latency":
-            return 200, self.latency.spec()
-        if key in ("GET /_emulator/in-flight", "DELETE /_emulator/in-flight"):
-            return 200, self.in_flight_counts(restart_peak=method == "DELETE")
-        try:
-            body = _parse_json(raw)
-        except ServiceError as error:
-            return error.status, error.body()
-        email = body.get("email") if isinstance(body, dict) else None
-        try:
-            if key == "POST /_emulator/latency":
-                self.latency = parse_latency(body)
-            elif key == "POST /_emulator/faults":
-                self.add_fault(body)
-            elif key == "POST /_emulator/accounts":
-                self.store.upsert(str(body.get("channel")) if isinstance(body, dict) else "", body)
-            elif key == "POST /_emulator/accounts-v2":
-                self.store.upsert_v2(email if isinstance(email, str) else "", body)
-            elif key == "POST /_emulator/refuse-login":
-                self.store.refuse_login(email)
-            elif key == "DELETE /_emulator/refuse-login":
-                self.store.accept_login(email)
-            elif key == "POST /_emulator/plan":
-                self.store.set_plan(body)
-            else:
-                raise ServiceError(404, MSG_NOT_FOUND)
-        except ServiceError as error:
-            return error.status, error.body()
-        return 204, None
 
 
 def start_in_thread(
