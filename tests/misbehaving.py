@@ -19,12 +19,13 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Received:
-    """One request as the server saw it."""
+    """One request as the server saw it, `at` its time.monotonic() once read."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: Any
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,16 @@ Answer = Callable[[Received], Reply]
 
 
 class MisbehavingServer(ThreadingHTTPServer):
-    """Answers every request with `answer(received)`; `received` lists the requests, oldest first."""
+    """Answers every request with `answer(received)`; `received` lists the requests, oldest first;
+    `connections` counts the connections accepted (those that carried no request they could read, a
+    TLS handshake say, included)."""
 
     daemon_threads = True
 
     def __init__(self, answer: Answer) -> None:
         self.answer = answer
         self.received: list[Received] = []
+        self.connections = 0
         self._lock = threading.Lock()
         super().__init__(("127.0.0.1", 0), _Handler)
         self._thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -78,6 +82,11 @@ class MisbehavingServer(ThreadingHTTPServer):
     def record(self, request: Received) -> None:
         with self._lock:
             self.received.append(request)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        with self._lock:
+            self.connections += 1
+        return True
 
     def stop(self) -> None:
         self.shutdown()

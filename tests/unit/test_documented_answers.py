@@ -94,7 +94,7 @@ def test_the_v1_list_reads_as_documented(serve, date, listing):
 def test_one_v1_account_reads_as_documented(serve, date, record):
     path = f"/v1/pixverse/account/{quote(record['channel'], safe='')}"
     _, service = serving(serve, {path: Reply(200, record)})
-    assert service.api().get_account(record["channel"]) == record
+    assert service.api().known_account(record["channel"]) == record  # the list fails: the GET answers
 
 
 def test_the_documented_404s_read_as_no_account():
@@ -137,7 +137,7 @@ def test_one_v2_account_reads_as_documented(serve, slug, status):
         _, service = serving(serve, {path: Reply(status, record)})
         client = service.api()
         read = (
-            client.get_account_v2(record["email"])
+            client.known_account_v2(record["email"])  # the list fails: the GET answers
             if status == 200
             else client.upsert_account_v2({"email": record["email"], "password": "pw", "maxJobs": 3})
         )

@@ -81,12 +81,6 @@ class PixverseClient:
         with self._writing(self._listed, channel):
             self._transport.request(UPSERT, _item_path(ACCOUNT_PATH, channel), account)
 
-    def get_account(self, channel: str) -> dict[str, Any]:
-        """The account configured on `channel` (records.account_record); NotFoundError when there
-        is none."""
-        path = _item_path(ACCOUNT_PATH, channel)
-        return account_record(self._read(path), channel, path)
-
     def list_accounts(self) -> dict[str, dict[str, Any]]:
         """Every configured account keyed by channel (records.account_record); NotFoundError when
         none is configured."""
@@ -144,12 +138,6 @@ class PixverseClient:
         with self._writing(self._listed_v2, email):
             stored = self._transport.request(UPSERT_V2, path, account, login=email)
         return account_record_v2(stored, email, path, after_write=True)
-
-    def get_account_v2(self, email: str) -> dict[str, Any]:
-        """The account configured for `email` (records.account_record_v2); NotFoundError when there
-        is none."""
-        path = _item_path(ACCOUNTS_V2_PATH, email)
-        return account_record_v2(self._read(path), email, path)
 
     def list_accounts_v2(self) -> dict[str, dict[str, Any]]:
         """Every configured account keyed by email (records.account_record_v2); NotFoundError when

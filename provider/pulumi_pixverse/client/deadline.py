@@ -15,7 +15,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 
 class DeadlinePassed(Exception):
@@ -23,32 +22,31 @@ class DeadlinePassed(Exception):
 
 
 class Deadline:
-    """The end of one call's total time. The connection the call is using is watched: when the end
-    passes, it is shut down, which ends any read blocked on it."""
+    """The end of one call's total time. The socket the call is using is watched: when the end
+    passes, it is shut down, which ends any send or read blocked on it."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.end = time.monotonic() + seconds
         self.passed = seconds <= 0
-        self._connection: Any = None
+        self._sock: socket.socket | None = None
         self._lock = threading.Lock()
 
     def remaining(self) -> float:
         return self.end - time.monotonic()
 
-    def watch(self, connection: Any) -> None:
-        """Watch `connection` (a urllib3 connection) from now on (None: stop watching);
-        DeadlinePassed once it has passed."""
+    def watch(self, sock: socket.socket | None) -> None:
+        """Watch `sock` from now on (None: stop watching); DeadlinePassed when it has passed already
+        (and `sock` is one)."""
         with self._lock:
-            self._connection = connection
-            if self.passed and connection is not None:
+            self._sock = sock
+            if self.passed and sock is not None:
                 raise DeadlinePassed()
 
     def expire(self) -> None:
         with self._lock:
             self.passed = True
-            connection = self._connection
-        sock = getattr(connection, "sock", None)
+            sock = self._sock
         if sock is not None:
             with contextlib.suppress(OSError):  # already closed
                 sock.shutdown(socket.SHUT_RDWR)

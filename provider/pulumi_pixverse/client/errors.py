@@ -50,8 +50,9 @@ class NotFoundError(PixverseError):
 
 
 class RetriesExhaustedError(PixverseError):
-    """A transient failure (408, 429, 5xx, a CDN's 520-524, timeout, dropped connection) outlasted
-    every retry."""
+    """A transient failure (408, 429, 5xx, a CDN's 520-524, timeout, refused or dropped connection)
+    outlasted every attempt, or a network failure another attempt would meet again (TLS, a proxy's
+    refusal) ended the call; the message names the attempts made and the last cause."""
 
 
 class DeadlineExceededError(PixverseError):

@@ -1,15 +1,28 @@
-"""HTTP transport: one requests Session with bearer auth, timeouts, bounded retries and a deadline.
+"""HTTP transport: one requests Session with bearer auth, timeouts, one retry layer and a deadline.
 
-Retries come from urllib3's Retry (mounted on the session): the statuses of
-`answers.RETRYABLE_STATUSES` (408, 429, 5xx, a CDN's 520-524), timeouts and dropped connections are
-retried with exponential backoff, Retry-After is honoured (capped; an unparseable one counts as
-absent). Every method is retried, POST included: the service's POST is an upsert, so sending it twice
-is safe. Redirects are never followed. What an answer means is decided in `answers.py`, route by route.
+One retry layer, this module's (`Transport.request`): urllib3 and requests never retry (the adapter
+has `max_retries=0`). It is ours rather than urllib3's Retry because some failures worth another
+attempt only show once requests has read the body, after urllib3 is done with the call: a body cut
+short, JSON that does not parse. One loop sees every cause, so a call makes at most
+`pixverse:maxRetries` + 1 attempts whatever their mix, and every wait is weighed against its deadline
+without hooks inside urllib3.
+
+Worth another attempt: the statuses of `answers.RETRYABLE_STATUSES` (408, 429, 5xx, a CDN's 520-524),
+a connection refused or not made in time, a read timeout, a connection dropped before the answer, a
+body cut short, a JSON answer that does not parse. Not: anything else the service answered (what it
+means is decided in `answers.py`, route by route), nor a failure another attempt would meet again
+(TLS, a proxy's refusal). Before the next attempt: the answer's Retry-After where it asks for a wait
+(capped at RETRY_AFTER_CEILING_SECONDS; one that does not parse counts as absent), else exponential
+backoff: none before the first retry, then `backoff_factor` * 2**(n-1) before the n-th, at most
+`backoff_max`. Every method is retried, POST included: the service's POST is an upsert, so sending it
+twice is safe. Redirects are never followed.
 
 Each call has a total deadline (`ClientSettings.request_timeout`, or what is left of its operation's
 bound when less: `deadline.py`): connection, answer and body of every attempt, and the waits between
-them, together. A service that trickles its answer (each read within the read timeout) or never
-answers is cut off when it passes: a timer shuts the call's connection down.
+them, together. A wait that would outlast it is not begun. A service that trickles its answer (each
+read within the read timeout) or never answers is cut off when it passes: the connections of the
+transport hand their socket to the call's deadline as they connect and send (through urllib3's
+public `ConnectionCls` and `pool_classes_by_scheme`), and a timer shuts it down.
 
 A Transport keeps its connections open between calls (HTTP keep-alive, a pool of up to POOL_SIZE per
 host) and may be used by several threads at once, each call on its own connection.
@@ -19,8 +32,10 @@ sends every call of every account through it, never opening a connection per ope
 
 from __future__ import annotations
 
+import email.utils
 import os
 import re
+import socket
 import threading
 import time
 from typing import Any
@@ -29,15 +44,13 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import InvalidHeader, MaxRetryError
-from urllib3.response import BaseHTTPResponse
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, ProtocolError, ProxyError, ReadTimeoutError
 from urllib3.util import parse_url
-from urllib3.util.retry import Retry
 
 from .answers import RETRYABLE_STATUSES, Route, meaning, retries_exhausted
 from .config import DEFAULT_BASE_URL, ClientSettings
 from .deadline import Deadline, DeadlinePassed, call_deadline, current_call
-from .errors import DeadlineExceededError, GarbledAnswerError, RetriesExhaustedError
+from .errors import DeadlineExceededError, GarbledAnswerError, PixverseError, RetriesExhaustedError
 from .sanitize import one_line, remember_secret
 
 __all__ = ["DEFAULT_BASE_URL", "ClientSettings", "Route", "Transport", "shared_transport"]
@@ -53,20 +66,25 @@ is opened only when every open one is busy."""
 
 
 class _Watched:
-    """Mixin for urllib3 connections: each request and connect puts the connection under the current
+    """Mixin for urllib3 connections: the socket of each connect and request is watched by the current
     call's deadline."""
+
+    sock: socket.socket | None
 
     def connect(self) -> None:
         super().connect()  # type: ignore[misc]
-        deadline = current_call()
-        if deadline is not None:
-            deadline.watch(self)
+        _watch(self.sock)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        deadline = current_call()
-        if deadline is not None:
-            deadline.watch(self)
+        if self.sock is not None:  # a kept-alive connection; a new one is watched once connected
+            _watch(self.sock)
         super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+def _watch(sock: socket.socket | None) -> None:
+    deadline = current_call()
+    if deadline is not None:
+        deadline.watch(sock)
 
 
 class _WatchedHTTPConnection(_Watched, HTTPConnection):
@@ -101,44 +119,13 @@ class _WatchedAdapter(HTTPAdapter):
         return manager
 
 
-class _Retry(Retry):
-    """urllib3 Retry whose Retry-After is capped (RETRY_AFTER_CEILING_SECONDS) or, unparseable, absent,
-    and whose waits end the call when they would outlast its deadline."""
+class _Transient(Exception):
+    """An attempt failed in a way another attempt may mend. `error`: the call's error should it be the
+    last; `retry_after`: the wait the answer asked for, if any."""
 
-    def parse_retry_after(self, retry_after: str) -> float:
-        return min(super().parse_retry_after(retry_after), RETRY_AFTER_CEILING_SECONDS)
-
-    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
-        try:
-            return super().get_retry_after(response)
-        except InvalidHeader:
-            return None
-
-    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        wait = self.get_retry_after(response) if response is not None else None
-        if not wait:
-            wait = self.get_backoff_time()
-        deadline = current_call()
-        if deadline is not None and wait >= deadline.remaining():
-            raise DeadlinePassed()
-        if wait > 0:
-            time.sleep(wait)
-
-
-def _retry_policy(settings: ClientSettings) -> Retry:
-    return _Retry(
-        total=settings.max_retries,
-        connect=settings.max_retries,
-        read=settings.max_retries,
-        status=settings.max_retries,
-        other=0,
-        allowed_methods=frozenset({"GET", "POST", "DELETE"}),
-        status_forcelist=RETRYABLE_STATUSES,
-        backoff_factor=settings.backoff_factor,
-        backoff_max=settings.backoff_max,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-    )
+    def __init__(self, error: PixverseError, retry_after: float | None = None) -> None:
+        self.error = error
+        self.retry_after = retry_after
 
 
 class Transport:
@@ -155,9 +142,7 @@ class Transport:
                 "User-Agent": "pulumi-pixverse",
             }
         )
-        adapter = _WatchedAdapter(
-            pool_connections=2, pool_maxsize=POOL_SIZE, max_retries=_retry_policy(settings)
-        )
+        adapter = _WatchedAdapter(pool_connections=2, pool_maxsize=POOL_SIZE, max_retries=0)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         _read_environment_once(self._session, settings.base_url)
@@ -171,9 +156,11 @@ class Transport:
     def request(
         self, route: Route, path: str, body: dict[str, Any] | None = None, *, login: str | None = None
     ) -> dict[str, Any]:
-        """Send one call (retries included) within its deadline; return the JSON object of a
-        successful answer ({} where the route documents none), or raise the PixverseError the
-        answer means.
+        """Send one call, retried as the module says, within its deadline; return the JSON object of
+        a successful answer ({} where the route documents none), or raise the PixverseError the
+        answer means: for a failure that outlasted every attempt, the last one's, naming the attempts
+        made; DeadlineExceededError once the deadline has passed or a wait would outlast it (a garbled
+        answer's own error then, which says to run the command again).
 
         `login` is the email of the account whose PixVerse login the call makes (a `logs_in` route):
         a 401 that is not about the API token then raises LoginRefusedError naming it.
@@ -182,20 +169,24 @@ class Transport:
             remember_secret((body or {}).get(field))
         url = self._settings.base_url.rstrip("/") + path
         with call_deadline(self._settings.request_timeout) as deadline:
-            if deadline.passed:  # the operation's bound is spent: no call is sent
-                raise self._deadline_error(route, path)
-            for retry in range(self._settings.max_retries + 1):  # every route is safe to repeat
+            attempt = 0
+            while True:
+                attempt += 1
+                if deadline.passed:  # spent (the operation's bound, before the first attempt): no call
+                    raise self._deadline_error(route, path)
                 try:
-                    return self._send(route, path, url, body, login, deadline)
-                except GarbledAnswerError as garbled:
-                    last = garbled
-                wait = min(self._settings.backoff_factor * 2**retry, self._settings.backoff_max)
-                if wait >= deadline.remaining():
-                    break
+                    return self._attempt(route, path, url, body, login, deadline, _attempts(attempt))
+                except _Transient as failure:
+                    if attempt > self._settings.max_retries:
+                        raise failure.error from None
+                    wait = failure.retry_after or self._backoff(attempt)
+                    if wait >= deadline.remaining():
+                        if isinstance(failure.error, GarbledAnswerError):
+                            raise failure.error from None
+                        raise self._deadline_error(route, path) from None
                 time.sleep(wait)
-            raise GarbledAnswerError(route.method, path, f"{last.detail} ({self._attempts()})", last.status)
 
-    def _send(
+    def _attempt(
         self,
         route: Route,
         path: str,
@@ -203,21 +194,22 @@ class Transport:
         body: dict[str, Any] | None,
         login: str | None,
         deadline: Deadline,
+        attempts: str,
     ) -> dict[str, Any]:
-        """One call, its transient failures retried (urllib3), within `deadline`: the JSON object of a
-        successful answer, or the PixverseError the answer means (GarbledAnswerError for a JSON answer
-        that does not parse or a body cut short, which `request` retries)."""
+        """One attempt within `deadline`: the JSON object of a successful answer; _Transient for a
+        failure worth another attempt (its error naming `attempts`, the attempts made with this one);
+        else the PixverseError the answer means."""
         try:
-            response = self._session.request(
-                route.method,
-                url,
-                json=body,
-                timeout=(self._settings.connect_timeout, self._settings.read_timeout),
-                allow_redirects=False,
-            )
-            deadline.watch(None)  # the connection went back to the pool: another call may take it
-            if deadline.passed:  # what was read before the connection was shut down is cut short
-                raise DeadlinePassed()
+            try:
+                response = self._session.request(
+                    route.method,
+                    url,
+                    json=body,
+                    timeout=(self._settings.connect_timeout, self._settings.read_timeout),
+                    allow_redirects=False,
+                )
+            finally:
+                deadline.watch(None)  # the connection is back in the pool: another call may take it
         except DeadlinePassed:
             raise self._deadline_error(route, path) from None
         except requests.RequestException as exc:
@@ -226,17 +218,30 @@ class Transport:
             if isinstance(
                 exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
             ):
-                raise GarbledAnswerError(route.method, path, "the answer's body was cut short") from None
-            raise RetriesExhaustedError(
-                route.method, path, f"no answer after {self._attempts()}: last cause {_describe(exc)}"
-            ) from None
+                cut = "the answer's body was cut short"
+                raise _Transient(GarbledAnswerError(route.method, path, f"{cut} ({attempts})")) from None
+            error = RetriesExhaustedError(
+                route.method, path, f"no answer after {attempts}: last cause {_describe(exc)}"
+            )
+            if _worth_another_attempt(exc):
+                raise _Transient(error) from None
+            raise error from None
+        if deadline.passed:  # what was read before the socket was shut down is cut short
+            raise self._deadline_error(route, path)
         if response.status_code in RETRYABLE_STATUSES:
-            raise retries_exhausted(route, path, response, self._attempts())
-        return meaning(route, path, response, login)
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            raise _Transient(retries_exhausted(route, path, response, attempts), wait)
+        try:
+            return meaning(route, path, response, login)
+        except GarbledAnswerError as garbled:
+            detail = f"{garbled.detail} ({attempts})"
+            raise _Transient(GarbledAnswerError(route.method, path, detail, garbled.status)) from None
 
-    def _attempts(self) -> str:
-        attempts = self._settings.max_retries + 1
-        return f"{attempts} attempt" + ("s" if attempts > 1 else "")
+    def _backoff(self, failed: int) -> float:
+        """The wait after `failed` attempts failed, when the answer asked for none."""
+        if failed <= 1:
+            return 0.0
+        return min(self._settings.backoff_factor * 2.0 ** (failed - 1), self._settings.backoff_max)
 
     def _deadline_error(self, route: Route, path: str) -> DeadlineExceededError:
         return DeadlineExceededError(
@@ -246,6 +251,25 @@ class Transport:
             "the whole operation: every call, retry and wait): the service is slow, trickles its answer "
             "or never answers",
         )
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt" + ("s" if count > 1 else "")
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """The wait a Retry-After header asks for, in seconds (delay-seconds or an HTTP date), at most
+    RETRY_AFTER_CEILING_SECONDS; None when there is none or it does not parse."""
+    if value is None:
+        return None
+    if re.fullmatch(r"\s*[0-9]+\s*", value):
+        seconds = float(value)
+    else:
+        date = email.utils.parsedate_tz(value)
+        if date is None:
+            return None
+        seconds = email.utils.mktime_tz(date) - time.time()
+    return min(max(seconds, 0.0), RETRY_AFTER_CEILING_SECONDS)
 
 
 def _read_environment_once(session: requests.Session, base_url: str) -> None:
@@ -278,14 +302,29 @@ def shared_transport(settings: ClientSettings) -> Transport:
         return transport
 
 
+def _cause(exc: requests.RequestException) -> BaseException:
+    """The network failure under a requests exception (urllib3's, when it names one)."""
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else exc
+    if isinstance(cause, MaxRetryError) and cause.reason is not None:
+        return cause.reason
+    return cause
+
+
+def _worth_another_attempt(exc: requests.RequestException) -> bool:
+    """A connection refused or not made in time (to the API or to the proxy), a read timeout, a
+    connection dropped before the answer; not a TLS failure or a proxy's refusal."""
+    cause = _cause(exc)
+    if isinstance(cause, ProxyError):
+        cause = cause.original_error
+    return isinstance(cause, (ConnectTimeoutError, ReadTimeoutError, ProtocolError))
+
+
 def _describe(exc: requests.RequestException) -> str:
     """Name the underlying network failure (timeout, refused or dropped connection) without the URL."""
-    reason: BaseException = exc
-    if exc.args and isinstance(exc.args[0], MaxRetryError) and exc.args[0].reason is not None:
-        reason = exc.args[0].reason
-    if isinstance(reason, requests.Timeout) or "timed out" in str(reason).lower():
-        return f"timeout ({type(reason).__name__})"
-    return one_line(f"{type(reason).__name__}: {_OBJECT_REPR.sub('', str(reason))}")
+    cause = _cause(exc)
+    if isinstance(cause, requests.Timeout) or "timed out" in str(cause).lower():
+        return f"timeout ({type(cause).__name__})"
+    return one_line(f"{type(cause).__name__}: {_OBJECT_REPR.sub('', str(cause))}")
 
 
 _OBJECT_REPR = re.compile(r"<[^<>]* object at 0x[0-9a-fA-F]+>:?\s*")
