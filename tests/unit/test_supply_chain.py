@@ -259,7 +259,7 @@ def test_every_artifact_of_a_release_gets_a_build_provenance_attestation_before_
         "subject-path": "dist/*"
     }
     assert job in _runs_after(jobs, "publish") and "packages" in _runs_after(jobs, job)
-    releasing = (REPO_ROOT / "docs" / "releasing.md").read_text()
+    releasing = (REPO_ROOT / "docs" / "contributing" / "releasing.md").read_text()
     assert "sha256sum -c SHA256SUMS" in releasing
     assert re.search(
         r"gh attestation verify \S+ --repo pulumi-pixverse/pulumi-pixverse \\\n +--signer-workflow "
