@@ -88,6 +88,23 @@ def test_the_set_up_a_user_copies_keeps_the_api_token_out_of_stack_config(path: 
     assert "USEAPI_TOKEN" in text
 
 
+def test_every_job_that_runs_the_program_installs_the_package_and_the_python_sdk() -> None:
+    """A stack moved to the plugin (`python -m pulumi_pixverse migrate`) runs a program that imports
+    pulumi_pixverse_sdk: the preview, deploy and drift jobs each make .venv with one command that
+    installs the package and sdk/python, the one docs/pipelines.md gives (tests/e2e/test_migrate.py
+    previews a migrated program in a virtualenv that command made)."""
+    jobs = _jobs()
+    commands = {
+        name: [s["run"].strip() for s in jobs[name]["steps"] if "-m venv .venv" in s.get("run", "")]
+        for name in ("preview.yml:preview", "deploy.yml:deploy", "drift.yml:drift")
+    }
+    assert all(len(found) == 1 for found in commands.values()), commands
+    (command,) = {found[0] for found in commands.values()}
+    assert command.split(" && ")[-1].split() == [".venv/bin/pip", "install", "-e", ".", "-e", "sdk/python"]
+    page = (REPO_ROOT / "docs" / "pipelines.md").read_text()
+    assert f"```sh\n{command}\n# the Pulumi CLI" in page
+
+
 def test_the_preview_job_never_gets_the_api_token() -> None:
     preview = yaml.safe_dump(yaml.safe_load((WORKFLOWS / "preview.yml").read_text()))
     assert SERVICE_SECRET not in preview
