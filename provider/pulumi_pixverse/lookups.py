@@ -61,8 +61,8 @@ def features(service: Service, email: str) -> dict[str, Any]:
 
 def renews(plan: dict[str, Any]) -> bool:
     """Whether a plan (a features record) renews when its period ends, so `expired_date` is not its
-    end (docs/contract.md, interpretations): it is paid for automatically (`payment` 1), names a next
-    plan, and its `billing_renewal_date` is set and not before `expired_date`."""
+    end (docs/contributing/contract.md, interpretations): it is paid for automatically (`payment` 1), names a
+    next plan, and its `billing_renewal_date` is set and not before `expired_date`."""
     expires, renewal = plan["expired_date"], plan["billing_renewal_date"]
     return (
         plan["payment"] == 1

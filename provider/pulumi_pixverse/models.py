@@ -2,7 +2,7 @@
 
 v1 accounts (Discord bot set-ups keyed by channel) are `Account`; v2 accounts (PixVerse logins keyed
 by email) are `AccountV2`; their fields and the rules' wording are those of `fields.py`. The rules
-mirror what the service refuses (docs/contract.md), so a bad value is caught by `pulumi preview`
+mirror what the service refuses (docs/contributing/contract.md), so a bad value is caught by `pulumi preview`
 before anything is sent. Every problem names the field and the rule; a problem with a credential
 (`discord`, `password`, `token`) never repeats its value.
 """

@@ -10,8 +10,8 @@ recovery is docs/operations.md's "If a deployment was interrupted", in plain `pu
     pulumi refresh --yes --clear-pending-creates     # drops the pending creates from the state
     pulumi up --yes                                  # adopts what the service made, creates the rest
 
-The last test kills an up run with PULUMI_SKIP_CHECKPOINTS=true (docs/performance.md "Large pools on a
-self-managed backend"), which leaves the state as it was before the run, and repairs it with
+The last test kills an up run with PULUMI_SKIP_CHECKPOINTS=true (docs/contributing/performance.md "Large pools
+on a self-managed backend"), which leaves the state as it was before the run, and repairs it with
 `pulumi cancel` and `pulumi up`.
 """
 
@@ -206,9 +206,9 @@ DELETE = "DELETE /v1/pixverse/account/{channel}"
 
 
 def test_a_killed_up_without_checkpoints_is_repaired_by_the_next_up(stack, emulator, arrived):
-    """docs/performance.md "Large pools on a self-managed backend": with PULUMI_SKIP_CHECKPOINTS=true
-    the killed run's edits never reach the state, and the next `pulumi up` repairs that: no POST, the
-    one DELETE again."""
+    """docs/contributing/performance.md "Large pools on a self-managed backend": with
+    PULUMI_SKIP_CHECKPOINTS=true the killed run's edits never reach the state, and the next `pulumi up`
+    repairs that: no POST, the one DELETE again."""
     kept, gone, added = ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[2:]
     stack.set_accounts([kept, gone])
     stack.cli("up", "--yes")

@@ -1,16 +1,22 @@
 """Moving a stack of the dynamic providers (3 v1 and 2 v2 accounts) to the plugin's types with
 `python -m pulumi_pixverse migrate`: nothing but reads reach the service at any step, a run killed
-half-way is finished by the next, and the program it prints previews with no change."""
+half-way is finished by the next, and the program it prints previews with no change, in a virtualenv
+made by the pipelines' own install step (the program imports the Python SDK)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
+import yaml
 from harness import (
     ACCOUNT_TYPE,
+    REPO_ROOT,
     SECRET_SIG,
     V1_TYPE,
     V2_TYPE,
@@ -19,6 +25,7 @@ from harness import (
     new_discord_token,
     new_stack,
 )
+from test_wheel import tracked_sources
 
 V1 = [
     {
@@ -50,11 +57,37 @@ def migrate(stack: StackUnderTest, *flags: str) -> str:
     return done.stdout
 
 
+def pipeline_virtualenv(checkout: Path) -> Path:
+    """The virtualenv the preview job makes: its install step, run as GitHub runs a `run:` step in a
+    copy of the repository as a clone has it (the deploy and drift jobs run the same command:
+    tests/unit/test_supply_chain.py)."""
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "preview.yml").read_text())
+    (install,) = [
+        s["run"] for s in workflow["jobs"]["preview"]["steps"] if "-m venv .venv" in s.get("run", "")
+    ]
+    done = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", install],
+        cwd=tracked_sources(checkout),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, f"{install}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+    return checkout / ".venv"
+
+
+def use_virtualenv(stack: StackUnderTest, venv: Path) -> None:
+    """Run the stack's program, and the plugin, from `venv`: the project's .venv, active."""
+    (stack.work_dir / ".venv").unlink()
+    (stack.work_dir / ".venv").symlink_to(venv)
+    stack.env |= {"VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{stack.env['PATH']}"}
+
+
 def kinds(stack: StackUnderTest) -> dict[str, int]:
     return {t: len(stack.accounts_in_state(t)) for t in (ACCOUNT_TYPE, V2_DYNAMIC, V1_TYPE, V2_TYPE)}
 
 
-def test_migrating_reads_only_resumes_and_leaves_a_program_that_previews_clean(stack, service):
+def test_migrating_reads_only_resumes_and_leaves_a_program_that_previews_clean(stack, service, tmp_path):
     step = Step(service)
     printed = migrate(stack, "--dry-run")
     assert printed.count("would import") == 5 and kinds(stack)[ACCOUNT_TYPE] == 3
@@ -81,6 +114,7 @@ def test_migrating_reads_only_resumes_and_leaves_a_program_that_previews_clean(s
         "".join(line + "\n" for line in program.splitlines() if line.startswith("    "))
     )
     (stack.work_dir / "stacks" / "__main__.py").write_text(program)
+    use_virtualenv(stack, pipeline_virtualenv(tmp_path / "checkout"))
     stack.preview("--expect-no-changes")
     stack.up("--expect-no-changes")
     assert stack.outputs() == {"channels": [a["channel"] for a in V1], "emails": [a["email"] for a in V2]}

@@ -1,5 +1,5 @@
-"""The vendor's documented answers (tests/contract/, docs/contract.md), route by route and revision by
-revision: each example, served on loopback as its page shows it, read by the client gives the
+"""The vendor's documented answers (tests/contract/, docs/contributing/contract.md), route by route and
+revision by revision: each example, served on loopback as its page shows it, read by the client gives the
 documented values; the emulator answers each route with the documented keys, types and formats."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the pages leave open, read the documented way (docs/contract.md, interpretations): the
+"""What the pages leave open, read the documented way (docs/contributing/contract.md, interpretations): the
 session's end from `ExpireTimeUTC` (a bare `ExpireTime` told apart by its size), instants with `Z` on
 every Python the package supports, a value that cannot be read left empty with a warning, and the
 audit on the documented meaning of a plan's dates and of a call that fails for one account."""

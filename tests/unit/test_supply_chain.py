@@ -88,6 +88,23 @@ def test_the_set_up_a_user_copies_keeps_the_api_token_out_of_stack_config(path: 
     assert "USEAPI_TOKEN" in text
 
 
+def test_every_job_that_runs_the_program_installs_the_package_and_the_python_sdk() -> None:
+    """A stack moved to the plugin (`python -m pulumi_pixverse migrate`) runs a program that imports
+    pulumi_pixverse_sdk: the preview, deploy and drift jobs each make .venv with one command that
+    installs the package and sdk/python, the one docs/pipelines.md gives (tests/e2e/test_migrate.py
+    previews a migrated program in a virtualenv that command made)."""
+    jobs = _jobs()
+    commands = {
+        name: [s["run"].strip() for s in jobs[name]["steps"] if "-m venv .venv" in s.get("run", "")]
+        for name in ("preview.yml:preview", "deploy.yml:deploy", "drift.yml:drift")
+    }
+    assert all(len(found) == 1 for found in commands.values()), commands
+    (command,) = {found[0] for found in commands.values()}
+    assert command.split(" && ")[-1].split() == [".venv/bin/pip", "install", "-e", ".", "-e", "sdk/python"]
+    page = (REPO_ROOT / "docs" / "pipelines.md").read_text()
+    assert f"```sh\n{command}\n# the Pulumi CLI" in page
+
+
 def test_the_preview_job_never_gets_the_api_token() -> None:
     preview = yaml.safe_dump(yaml.safe_load((WORKFLOWS / "preview.yml").read_text()))
     assert SERVICE_SECRET not in preview
@@ -259,7 +276,7 @@ def test_every_artifact_of_a_release_gets_a_build_provenance_attestation_before_
         "subject-path": "dist/*"
     }
     assert job in _runs_after(jobs, "publish") and "packages" in _runs_after(jobs, job)
-    releasing = (REPO_ROOT / "docs" / "releasing.md").read_text()
+    releasing = (REPO_ROOT / "docs" / "contributing" / "releasing.md").read_text()
     assert "sha256sum -c SHA256SUMS" in releasing
     assert re.search(
         r"gh attestation verify \S+ --repo pulumi-pixverse/pulumi-pixverse \\\n +--signer-workflow "

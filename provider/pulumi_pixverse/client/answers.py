@@ -1,4 +1,4 @@
-"""What an answer of the service means, decided route by route (docs/contract.md: what each route
+"""What an answer of the service means, decided route by route (docs/contributing/contract.md: what each route
 documents; and what a real service behind a CDN and proxies answers besides).
 
 - Success only on the route's documented statuses, with a JSON object where one is documented (and

@@ -1,4 +1,4 @@
-"""The calls of the PixVerse account APIs, v1 and v2 (docs/contract.md)."""
+"""The calls of the PixVerse account APIs, v1 and v2 (docs/contributing/contract.md)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ page writes it)."""
 SCHEDULER_PATH = "/v2/pixverse/scheduler/available"
 """v2, read only: the pool's capacity now."""
 
-# What each call documents (docs/contract.md); `answers.meaning` holds every answer to it.
+# What each call documents (docs/contributing/contract.md); `answers.meaning` holds every answer to it.
 UPSERT = Route("POST", frozenset({204, 200, 201}))
 """v1 POST: 204 No Content (200/201 with a JSON body accepted too)."""
 UPSERT_V2 = Route("POST", frozenset({201}), json_object=True, logs_in=True)

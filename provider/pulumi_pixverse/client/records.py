@@ -140,7 +140,7 @@ def account_record_v2(record: Any, email: str, path: str, *, after_write: bool =
 FEATURE_NUMBERS = ("gen_simultaneously", "credit_daily", "credit_monthly", "credit_package", "payment")
 """The whole numbers of a features answer read: the plan's concurrent generations, the credits left
 (balances, not the plan's `..._gift` allowances) and `payment` (1: the plan is paid for
-automatically). docs/contract.md says what each means."""
+automatically). docs/contributing/contract.md says what each means."""
 FEATURE_TEXTS = ("plan_name", "next_plan_name")
 FEATURE_INSTANTS = ("expired_date", "billing_renewal_date")
 

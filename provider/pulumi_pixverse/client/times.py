@@ -1,5 +1,5 @@
-"""Instants and durations as the service writes them (docs/contract.md), read the same on every Python
-the package supports: no `datetime.fromisoformat` (before 3.11 it refuses a trailing `Z`), one parser.
+"""Instants and durations as the service writes them (docs/contributing/contract.md), read the same on every
+Python the package supports: no `datetime.fromisoformat` (before 3.11 it refuses a trailing `Z`), one parser.
 
 - An instant is ISO 8601 text: `2026-07-23T00:48:50Z`, `2024-09-25T01:55:16.128Z`, an offset such as
   `+02:00`, or no zone (read as UTC). `0001-01-01T00:00:00Z` is how the service writes a date it has

@@ -1,7 +1,7 @@
 """State and validation rules of the emulated PixVerse account APIs, v1 and v2 (no HTTP here).
 
-The wording of every error message follows docs/contract.md (the vendor's pages). Every choice the
-contract leaves open lives in the INTERPRETATIONS section below and nowhere else.
+The wording of every error message follows docs/contributing/contract.md (the vendor's pages). Every choice
+the contract leaves open lives in the INTERPRETATIONS section below and nowhere else.
 """
 
 from __future__ import annotations

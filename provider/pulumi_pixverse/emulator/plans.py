@@ -3,13 +3,13 @@ jobs running, for the read-only calls (`GET /v2/pixverse/features/`, `GET
 /v2/pixverse/scheduler/available`). No HTTP here; the store (backend.AccountStore) holds one `Plan`
 per email that an admin call has set, every other account has DEFAULT_PLAN.
 
-The answers have the shapes of the vendor's pages as docs/contract.md records them (the examples in
-tests/contract/, current revision): every field the features example shows, with made-up values of
+The answers have the shapes of the vendor's pages as docs/contributing/contract.md records them (the examples
+in tests/contract/, current revision): every field the features example shows, with made-up values of
 the documented types (dates ISO 8601 with `Z`, an unset date `0001-01-01T00:00:00Z`, no `email`); the
 scheduler's `executing` items `{id, type, started, elapsed: "MM:SS", replyUrl, replyRef}` with ids
 written as the page writes them (`user:<user_id>-pixverse:<email>-video:<n>`).
 
-INTERPRETATIONS (the pages show shapes, not rules; docs/contract.md):
+INTERPRETATIONS (the pages show shapes, not rules; docs/contributing/contract.md):
 - `email` may be left out when exactly one v2 account is configured; else 400 MSG_EMAIL_MISSING;
   an email that is not configured: 400 MSG_FEATURES_UNKNOWN;
 - a plan that `renews` answers `payment` 1, its `billing_renewal_date` equal to `expired_date` and
