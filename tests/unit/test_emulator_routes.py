@@ -1,6 +1,6 @@
 """The emulator's two route tables (routes.API_ROUTES, admin.ADMIN_ROUTES) against what describes or
 calls them: the modules' docstring lists, the tests' admin client (tests/emulator_admin.py), the
-routes docs/emulator.md names; and every route answered through its table, over real HTTP."""
+routes docs/contributing/emulator.md names; and every route answered through its table, over real HTTP."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from emulator_admin import EmulatorAdmin
 from pulumi_pixverse.emulator import admin, routes
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-EMULATOR_DOC = REPO_ROOT / "docs" / "emulator.md"
+EMULATOR_DOC = REPO_ROOT / "docs" / "contributing" / "emulator.md"
 """The emulator's user page (its one home: change it here if the page moves)."""
 
 ROUTE = r"\b(?:GET|POST|DELETE|PUT|PATCH) /[\w/{}.-]*"
