@@ -127,7 +127,7 @@ def test_the_repr_of_an_account_hides_its_credential() -> None:
 
 GOOD_V2 = {"email": "user+tag@example.com", "password": "pixverse-password", "maxJobs": 3}
 ORDER_V2 = ["email", "password", "maxJobs", "token"]
-"""The v2 fields in the order docs/contract.md gives them (the POST body's)."""
+"""The v2 fields in the order docs/contributing/contract.md gives them (the POST body's)."""
 PASSWORD_RULE = "password must be the account's PixVerse password, a non-empty string"
 TOKEN_RULE = "token must be a PixVerse token, a non-empty string when given"
 EMAIL_RULE = "email must be the account's PixVerse login, an email address such as name@example.com"
