@@ -10,15 +10,19 @@ state.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -227,25 +231,41 @@ class StackUnderTest:
             for token in self.tokens:
                 assert token not in text, f"a token appears in plain text in {where}"
 
-    def start(self, *args: str) -> Background:
+    def start(self, *args: str, watch: Watch | None = None) -> Background:
         """Start `pulumi ARGS` on this stack in the background, in a session of its own, as a
-        pipeline runner would; its output goes to a file and into the transcript when it ends."""
-        return self.spawn([self.pulumi_command, *args, "--stack", self.name, "--non-interactive"])
+        pipeline runner would; what it prints joins the transcript when it ends. `watch` (default: a
+        new one) is told of each chunk it prints and of its end."""
+        return self.spawn([self.pulumi_command, *args, "--stack", self.name, "--non-interactive"], watch)
 
-    def spawn(self, argv: list[str]) -> Background:
+    def spawn(self, argv: list[str], watch: Watch | None = None) -> Background:
         """Start any command as `start` does, in the project folder with this stack's environment."""
-        log = self.work_dir.parent / f"background-{secrets.token_hex(4)}.log"
-        with log.open("w") as out:
-            process = subprocess.Popen(
-                argv,
-                cwd=self.work_dir,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        return Background(process, log, self.transcript)
+        process = subprocess.Popen(
+            argv,
+            cwd=self.work_dir,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return Background(process, self.transcript, watch or Watch())
+
+
+class Watch:
+    """Something a test waits on while other threads and processes work: whoever changes it calls
+    `changed()`, and `wait_until` wakes at each change to check its condition (no polling clock)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+
+    def changed(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_until(self, holds: Callable[[], bool], timeout: float) -> bool:
+        """Whether `holds()` came true within `timeout` seconds; it is checked now and at each change."""
+        with self._changed:
+            return self._changed.wait_for(holds, timeout)
 
 
 def _children_by_parent() -> dict[int, list[int]]:
@@ -271,24 +291,56 @@ def _command_line(pid: int) -> str:
         return ""
 
 
-def _is_gone(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except OSError:
-        return True
+def _ended(pidfds: list[int], timeout: float) -> list[int]:
+    """The processes of `pidfds` that end within `timeout` seconds (a pidfd turns readable when its
+    process ends); returns at once when all have."""
+    deadline = time.monotonic() + timeout
+    ended: list[int] = []
+    while len(ended) < len(pidfds):
+        waiting = [fd for fd in pidfds if fd not in ended]
+        readable, _, _ = select.select(waiting, [], [], max(0.0, deadline - time.monotonic()))
+        if not readable:
+            break
+        ended.extend(readable)
+    return ended
 
 
 class Background:
     """A command started by StackUnderTest.start: the CLI and, once it runs, its descendants (the
     language host, the Python program, the provider plugins, each plugin in a process group of its
-    own, so only the parent links in /proc tie them to the CLI)."""
+    own, so only the parent links in /proc tie them to the CLI). Two threads follow it: one reads what
+    it prints, one waits for its end; each tells `watch`."""
 
-    def __init__(self, process: subprocess.Popen[bytes], log: Path, transcript: list[str]) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], transcript: list[str], watch: Watch) -> None:
         self.process = process
-        self.log = log
+        self.command = " ".join(map(str, process.args))
         self.transcript = transcript
+        self.watch = watch
         self.killed: dict[int, str] = {}
+        self._survivors: list[int] = []
+        self._printed: list[str] = []
+        self._ended = threading.Event()
         self._output: str | None = None
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        threading.Thread(target=self._wait, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        while chunk := self.process.stdout.read1(65536):
+            self._printed.append(decoder.decode(chunk))
+            self.watch.changed()
+        self._printed.append(decoder.decode(b"", final=True))
+        self.watch.changed()
+
+    def _wait(self) -> None:
+        self.process.wait()
+        self._ended.set()
+        self.watch.changed()
+
+    def running(self) -> bool:
+        return not self._ended.is_set()
 
     def tree(self) -> list[int]:
         """The CLI's pid and every live descendant's, parents first."""
@@ -300,38 +352,59 @@ class Background:
         return tree
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")
+        """What it printed so far."""
+        return "".join(self._printed)
+
+    def wait_until(self, holds: Callable[[], bool], what: str, timeout: float = 240) -> None:
+        """Return once `holds()`, checked at each change `watch` is told of (what it prints, its end,
+        whatever else the caller tells the watch); fail, with its output, when it ends first or
+        `timeout` seconds pass. `what` says what was awaited."""
+        self.watch.wait_until(lambda: holds() or not self.running(), timeout)
+        if not holds():
+            why = "ended" if not self.running() else f"ran {timeout} s"
+            raise AssertionError(f"`{self.command}` {why} before {what}:\n{self.output()}")
+
+    def wait_for_output(self, text: str, timeout: float = 240) -> None:
+        """Return once it has printed `text` (see wait_until)."""
+        self.wait_until(lambda: text in self.output(), f"printing {text!r}", timeout)
 
     def survivors(self) -> list[int]:
-        """The killed processes that are still running (none, once kill_tree has returned)."""
-        return [pid for pid in self.killed if not _is_gone(pid)]
+        """The killed processes that had not ended when kill_tree returned (none unless it timed out)."""
+        return list(self._survivors)
 
     def kill_tree(self, timeout: float = 30) -> str:
         """SIGKILL the CLI and all its descendants at once, as when the runner dies; return what the
-        CLI printed. Each process is stopped first, until no new descendant appears, so none is
-        missed by forking or by being re-parented when its parent dies. Kills only this tree."""
-        stopped: dict[int, str] = {}
+        CLI printed once all of them have ended. Each process is stopped first, until no new
+        descendant appears, so none is missed by forking or by being re-parented when its parent
+        dies; each is held by a pidfd from then on, so no signal reaches a process that took a freed
+        pid. Kills only this tree."""
+        stopped: dict[int, int] = {}
         for _ in range(50):
             fresh = [pid for pid in self.tree() if pid not in stopped]
-            if not fresh or self.process.poll() is not None:
+            if not fresh or not self.running():
                 break
             for pid in fresh:
-                stopped[pid] = _command_line(pid)
                 with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGSTOP)
-        for pid in stopped:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-        self.killed.update(stopped)
+                    stopped[pid] = os.pidfd_open(pid)
+                    self.killed[pid] = _command_line(pid)
+                    signal.pidfd_send_signal(stopped[pid], signal.SIGSTOP)
+        try:
+            for pidfd in stopped.values():
+                with contextlib.suppress(ProcessLookupError):
+                    signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+            ended = _ended(list(stopped.values()), timeout)
+            self._survivors = [pid for pid, pidfd in stopped.items() if pidfd not in ended]
+        finally:
+            for pidfd in stopped.values():
+                os.close(pidfd)
         return self.wait(timeout)
 
     def wait(self, timeout: float = 240) -> str:
-        """Wait for the CLI (and anything killed with it) to end; return what it printed, which
-        joins the stack's transcript once."""
-        self.process.wait(timeout=timeout)
-        deadline = time.monotonic() + timeout
-        while not all(_is_gone(pid) for pid in self.killed) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        """Wait for the CLI to end and its output to be read to the end; return what it printed,
+        which joins the stack's transcript once."""
+        if not self._ended.wait(timeout):
+            raise TimeoutError(f"`{self.command}` still runs after {timeout} s")
+        self._reader.join(timeout)
         if self._output is None:
             self._output = self.output()
             self.transcript.append(self._output)

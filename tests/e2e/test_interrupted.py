@@ -17,12 +17,11 @@ on a self-managed backend"), which leaves the state as it was before the run, an
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
 from emulator_admin import EmulatorAdmin
-from harness import Background, CommandFailed, StackUnderTest, change_summary, new_discord_token
+from harness import Background, CommandFailed, StackUnderTest, Watch, change_summary, new_discord_token
 
 SERVER = "950000000000000001"
 ACCOUNTS = [
@@ -58,20 +57,43 @@ def calls(requests: list[dict[str, Any]]) -> list[str]:
     return sorted(f"{r['method']} {r['path'].rsplit('/', 1)[-1]} {r['status']}" for r in requests)
 
 
-@pytest.fixture
-def arrived(emulator_server: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Routes of the faulted API requests as they reach the emulator. The request log shows a
-    request only once it has been answered; this shows the POSTs the provider is waiting on."""
-    seen: list[str] = []
-    take_fault = emulator_server.take_fault
+class Traffic:
+    """The emulator's API traffic as it happens, to wait on: `arrived`, the routes of the faulted
+    requests as they reach it (the request log shows a request only once it has been answered: these
+    are the ones the provider is waiting on), and `answered`, the routes of every request it has
+    logged. Each change tells `watch`."""
 
-    def recording(route: str) -> Any:
+    def __init__(self) -> None:
+        self.arrived: list[str] = []
+        self.answered: list[str] = []
+        self.watch = Watch()
+
+    def wait_answered(self, number: int, timeout: float) -> None:
+        """Return once the emulator has logged `number` requests since this began; fail at `timeout`."""
+        done = self.watch.wait_until(lambda: len(self.answered) >= number, timeout)
+        assert done, f"the emulator answered {len(self.answered)} requests in {timeout} s, not {number}"
+
+
+@pytest.fixture
+def traffic(emulator_server: Any, monkeypatch: pytest.MonkeyPatch) -> Traffic:
+    """The session's emulator's traffic from now on."""
+    seen = Traffic()
+    take_fault, record = emulator_server.take_fault, emulator_server.record
+
+    def taking(route: str) -> Any:
         fault = take_fault(route)
         if fault is not None:
-            seen.append(route)
+            seen.arrived.append(route)
+            seen.watch.changed()
         return fault
 
-    monkeypatch.setattr(emulator_server, "take_fault", recording)
+    def recording(entry: dict[str, Any]) -> None:
+        record(entry)
+        seen.answered.append(entry["route"])
+        seen.watch.changed()
+
+    monkeypatch.setattr(emulator_server, "take_fault", taking)
+    monkeypatch.setattr(emulator_server, "record", recording)
     return seen
 
 
@@ -86,32 +108,30 @@ def stack(
     return under_test
 
 
-def kill_up_once_held(stack: StackUnderTest, arrived: list[str], route: str, held: int) -> Background:
+def kill_up_once_held(stack: StackUnderTest, traffic: Traffic, route: str, held: int) -> Background:
     """Start `pulumi up --yes`, wait until the emulator holds `held` requests on `route`, then SIGKILL
     the CLI's whole process tree, as when the runner dies."""
-    up = stack.start("up", "--yes")
+    up = stack.start("up", "--yes", watch=traffic.watch)
     try:
-        deadline = time.monotonic() + 180
-        while arrived.count(route) < held:
-            assert up.process.poll() is None, f"`pulumi up` ended before it was killed:\n{up.wait()}"
-            assert time.monotonic() < deadline, f"the provider never sent {route}:\n{up.output()}"
-            time.sleep(0.05)
+        reached = f"the emulator held {held} requests on {route}"
+        up.wait_until(lambda: traffic.arrived.count(route) >= held, reached, timeout=180)
     finally:
         up.kill_tree()
     return up
 
 
-def kill_up_mid_create(stack: StackUnderTest, service: EmulatorAdmin, arrived: list[str]) -> Background:
+def kill_up_mid_create(stack: StackUnderTest, service: EmulatorAdmin, traffic: Traffic) -> Background:
     """Start `pulumi up --yes`, wait until the emulator holds all four POSTs, then SIGKILL the CLI's
     whole process tree; return once the emulator has answered what it had received."""
     service.fault(delay=HOLD, drop=True, count=2, route=POST)  # lost with the runner
     service.fault(delay=HOLD, count=2, route=POST)  # done by the service after the client died
-    up = kill_up_once_held(stack, arrived, POST, 4)
+    up = kill_up_once_held(stack, traffic, POST, 4)
     killed = " | ".join(up.killed.values())
     for part in ("pulumi up", "pulumi-language-python ", "pulumi-language-python-exec", "pulumi.dynamic"):
         assert part in killed, f"{part!r} is not among the killed processes: {killed}"
     assert up.survivors() == []
-    log = service.wait_for_requests(5, timeout=HOLD + 30)
+    traffic.wait_answered(5, timeout=HOLD + 30)
+    log = service.requests()
     assert calls([r for r in log if r["method"] == "GET"]) == ["GET account 404"], "one list call, no account"
     posts = [r for r in log if r["method"] == "POST"]
     assert {r["path"].rsplit("/", 1)[-1] for r in posts} == CHANNELS
@@ -129,8 +149,8 @@ def lock_files(stack: StackUnderTest) -> list[str]:
     return [p.name for p in (stack.backend_dir / ".pulumi" / "locks").rglob("*.json")]
 
 
-def test_a_killed_up_is_recovered_by_cancel_refresh_and_up(stack, emulator, arrived):
-    up = kill_up_mid_create(stack, emulator, arrived)
+def test_a_killed_up_is_recovered_by_cancel_refresh_and_up(stack, emulator, traffic):
+    up = kill_up_mid_create(stack, emulator, traffic)
     made = set(emulator.accounts())
     assert len(made) == 2, "two accounts were created after the client died"
     missing = CHANNELS - made
@@ -182,8 +202,8 @@ def test_a_killed_up_is_recovered_by_cancel_refresh_and_up(stack, emulator, arri
     stack.assert_no_token_leaked()
 
 
-def test_an_up_without_the_refresh_warns_and_keeps_the_pending_creates(stack, emulator, arrived):
-    kill_up_mid_create(stack, emulator, arrived)
+def test_an_up_without_the_refresh_warns_and_keeps_the_pending_creates(stack, emulator, traffic):
+    kill_up_mid_create(stack, emulator, traffic)
     stack.cli("cancel", "--yes")
     warned = stack.cli("up", "--yes")
     assert PENDING in warned
@@ -205,7 +225,7 @@ def test_an_up_without_the_refresh_warns_and_keeps_the_pending_creates(stack, em
 DELETE = "DELETE /v1/pixverse/account/{channel}"
 
 
-def test_a_killed_up_without_checkpoints_is_repaired_by_the_next_up(stack, emulator, arrived):
+def test_a_killed_up_without_checkpoints_is_repaired_by_the_next_up(stack, emulator, traffic):
     """docs/contributing/performance.md "Large pools on a self-managed backend": with
     PULUMI_SKIP_CHECKPOINTS=true the killed run's edits never reach the state, and the next `pulumi up`
     repairs that: no POST, the one DELETE again."""
@@ -213,17 +233,17 @@ def test_a_killed_up_without_checkpoints_is_repaired_by_the_next_up(stack, emula
     stack.set_accounts([kept, gone])
     stack.cli("up", "--yes")
     stack.set_accounts([kept, *added])  # `gone` leaves the program, two accounts join it
-    before = len(emulator.requests())
+    before, answered = len(emulator.requests()), len(traffic.answered)
 
     # The engine deletes what left the program once the creates are done: kill it while the
     # service holds that DELETE (which the service carries out after the client died).
     emulator.fault(delay=HOLD, count=1, route=DELETE)
     stack.env["PULUMI_SKIP_CHECKPOINTS"] = "true"
     try:
-        kill_up_once_held(stack, arrived, DELETE, 1)
+        kill_up_once_held(stack, traffic, DELETE, 1)
     finally:
         del stack.env["PULUMI_SKIP_CHECKPOINTS"]
-    emulator.wait_for_requests(before + 4, timeout=HOLD + 30)
+    traffic.wait_answered(answered + 4, timeout=HOLD + 30)
     assert calls(emulator.requests()[before:]) == sorted(
         ["GET account 200", f"DELETE {gone['channel']} 204"] + [f"POST {a['channel']} 204" for a in added]
     )

@@ -9,7 +9,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -94,9 +93,7 @@ def test_migrating_reads_only_resumes_and_leaves_a_program_that_previews_clean(s
     assert kinds(stack) == {ACCOUNT_TYPE: 3, V2_DYNAMIC: 2, V1_TYPE: 0, V2_TYPE: 0}
 
     running = stack.spawn([sys.executable, "-m", "pulumi_pixverse", "migrate", "--stack", stack.name])
-    deadline = time.monotonic() + 240
-    while "removed the dynamic resource" not in running.output() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    running.wait_for_output("removed the dynamic resource", timeout=240)
     first = running.kill_tree()
     assert "imported studio-1 as pixverse:index:Account 961000000000000001 (read only)" in first
     halfway = kinds(stack)

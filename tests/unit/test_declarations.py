@@ -1,4 +1,5 @@
-"""A program may declare any number of accounts, and what it imports stays small.
+"""A program may declare any number of accounts, each with the fields fields.py lists, and what it
+imports stays small.
 
 The SDK's `serialize_provider` wraps `pickle._Pickler._batch_setitems` once more at every call and never
 restores it, so a process that declares about 985 dynamic resources fails with RecursionError. Our
@@ -8,12 +9,18 @@ Pulumi runtime's mocks are process-wide, and imports are what is measured).
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
 import textwrap
 
-from pulumi_pixverse import accounts, models
+import pytest
+from pulumi_pixverse.fields import ACCOUNT, ACCOUNT_V2, Kind
+from pulumi_pixverse.models import Account, AccountV2
+from pulumi_pixverse.plugin.schema import schema_json
+from pulumi_pixverse.resource import PixverseAccount, PixverseAccountV2
+from pydantic import BaseModel
 
 MOCKS = """
 import json, pickle, sys
@@ -183,6 +190,32 @@ def test_a_preview_of_an_unchanged_stack_never_builds_the_models():
     assert result == {"pulumi_pixverse.models": False, "pydantic": False}
 
 
-def test_the_field_names_the_lifecycle_repeats_are_the_models():
-    assert accounts.FIELDS == models.FIELDS
-    assert accounts.FIELDS_V2 == models.FIELDS_V2
+@pytest.mark.parametrize(
+    ("kind", "model", "resource", "names"),
+    [
+        (ACCOUNT, Account, PixverseAccount, ["discord", "server", "channel", "maxJobs"]),
+        (ACCOUNT_V2, AccountV2, PixverseAccountV2, ["email", "password", "maxJobs", "token"]),
+    ],
+    ids=["v1", "v2"],
+)
+def test_the_models_the_resources_and_the_schema_declare_the_field_tables_fields(
+    kind: Kind, model: type[BaseModel], resource: type, names: list[str]
+) -> None:
+    """fields.py's table (its names written out here, in the service's order) against what is written
+    apart from it: the models' pydantic fields, the dynamic resources' constructors and attributes (by
+    hand), and the schema the plugin serves (generated: each property, each input, which are secret)."""
+    assert list(kind.names) == names
+    inputs = [(f.name, f.required) for f in kind.inputs]
+    assert [(info.alias or name, info.is_required()) for name, info in model.model_fields.items()] == inputs
+
+    parameters = list(inspect.signature(resource.__init__).parameters.values())[2:]  # self, resource_name
+    declared = [(p.name, p.default is inspect.Parameter.empty) for p in parameters if p.name != "opts"]
+    assert declared == [(f.python_name, f.required) for f in kind.inputs]
+    assert list(resource.__annotations__) == [f.python_name for f in kind.fields]
+
+    served = json.loads(schema_json())["resources"][kind.token]
+    assert list(served["properties"]) == [f.name for f in kind.fields]
+    assert list(served["inputProperties"]) == list(kind.names)
+    assert served["requiredInputs"] == [name for name, required in inputs if required]
+    secret = [name for name, spec in served["inputProperties"].items() if spec.get("secret")]
+    assert secret == list(kind.credentials)

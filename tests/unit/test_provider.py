@@ -258,7 +258,9 @@ def test_stack_config_wins_over_the_environment(emulator, monkeypatch, configure
     configure(
         PixverseAccountProvider(), {"pixverse:apiToken": emulator.token, "pixverse:apiUrl": emulator.url}
     ).create(PROPS)
-    assert all(r["authorized"] for r in emulator.requests())
+    sent = [(r["route"], r["authorized"]) for r in emulator.requests()]
+    assert sent == [(LIST, True), ("POST /v1/pixverse/account/{channel}", True)]
+    assert emulator.accounts() == {PROPS["channel"]: PROPS}
 
 
 def test_a_malformed_number_setting_names_its_key(configure):

@@ -5,13 +5,15 @@ under Pulumi's test mocks; the HTTP is real)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_pixverse as pixverse
 import pytest
 
 EMAIL = "maya@pixverse.example"
+T = TypeVar("T")
 
 
 class _NoResources(pulumi.runtime.Mocks):
@@ -35,27 +37,48 @@ def stack_config(emulator):
     loop.close()
 
 
-@pulumi.runtime.test
+def run_program(program: Callable[[], Awaitable[T]]) -> T:
+    """Run `program` as a Pulumi program under the mocks set, and return what it returned once every
+    call it started has ended. The checks go after, in the test: a program that never ran to its end
+    fails here, where assertions inside it or in an `apply` would go unseen."""
+    returned: list[T] = []
+
+    async def keep() -> None:
+        returned.append(await program())
+
+    pulumi.runtime.test(lambda: pulumi.Output.from_input(keep()))()
+    assert len(returned) == 1, "the program never ran to its end"
+    return returned[0]
+
+
 def test_each_function_is_an_output_of_its_answer_read_at_preview(stack_config, emulator):
     emulator.seed_v2({"email": EMAIL, "password": "pw-functions-secret", "maxJobs": 3})
     emulator.plan(EMAIL, gen_simultaneously=2, executing=1)
     seeded = len(emulator.requests())
 
-    def check(answers: list[Any]) -> None:
-        v1, v2, features, capacity = answers
-        assert v1 == {"accounts": []}
-        assert [a["email"] for a in v2["accounts"]] == [EMAIL]
-        assert features["concurrentGenerations"] == 2
-        assert capacity["jobsExecuting"] == 1
-        sent = emulator.requests()[seeded:]
-        assert [r["method"] for r in sent] == ["GET"] * 4
+    async def program() -> list[tuple[bool, Any]]:
+        outputs = [
+            pixverse.get_accounts(),
+            pixverse.get_accounts_v2(),
+            pixverse.get_features(pulumi.Output.from_input(EMAIL)),
+            pixverse.get_capacity(),
+        ]
+        return [(await output.is_known(), await output.future()) for output in outputs]
 
-    return pulumi.Output.all(
-        pixverse.get_accounts(),
-        pixverse.get_accounts_v2(),
-        pixverse.get_features(pulumi.Output.from_input(EMAIL)),
-        pixverse.get_capacity(),
-    ).apply(check)
+    answers = run_program(program)
+    assert [known for known, _ in answers] == [True] * 4
+    v1, v2, features, capacity = (answer for _, answer in answers)
+    assert v1 == {"accounts": []}
+    assert [a["email"] for a in v2["accounts"]] == [EMAIL]
+    assert features["concurrentGenerations"] == 2
+    assert capacity["jobsExecuting"] == 1
+    sent = emulator.requests()[seeded:]
+    assert sorted(r["route"] for r in sent) == [
+        "GET /v1/pixverse/account",
+        "GET /v2/pixverse/accounts",
+        "GET /v2/pixverse/features/",
+        "GET /v2/pixverse/scheduler/available",
+    ]
 
 
 class _Accounts(pulumi.runtime.Mocks):
@@ -68,24 +91,29 @@ class _Accounts(pulumi.runtime.Mocks):
         raise AssertionError("the functions invoke no provider")
 
 
-@pulumi.runtime.test
 def test_a_read_that_depends_on_a_resource_being_created_is_unknown_and_sends_nothing(stack_config, emulator):
     pulumi.runtime.set_mocks(_Accounts(), preview=True)
     emulator.seed_v2({"email": EMAIL, "password": "pw-functions-secret", "maxJobs": 3})
     emulator.plan(EMAIL, gen_simultaneously=2)
     seeded = len(emulator.requests())
-    new = pulumi.CustomResource("test:index:Account", "new", {"email": EMAIL})
-    existing = pulumi.CustomResource("test:index:Account", "existing", {})
-    held = pulumi.InvokeOutputOptions(depends_on=[existing, new])
-    waiting = [pixverse.get_features(EMAIL, opts=held), pixverse.get_capacity(opts=held)]
-    read = pixverse.get_features(EMAIL, opts=pulumi.InvokeOutputOptions(depends_on=existing))
-    from_new = pixverse.get_features(new.email)  # an output of `new`
 
-    async def check() -> None:
-        assert [await output.is_known() for output in waiting] == [False, False]
-        assert await from_new.is_known() is False  # its email comes from the resource being created
-        assert (await read.future())["concurrentGenerations"] == 2
-        assert await read.resources() == {existing}  # the result depends on what the read waited for
-        assert [r["route"] for r in emulator.requests()[seeded:]] == ["GET /v2/pixverse/features/"]
+    async def program() -> dict[str, Any]:
+        new = pulumi.CustomResource("test:index:Account", "new", {"email": EMAIL})
+        existing = pulumi.CustomResource("test:index:Account", "existing", {})
+        held = pulumi.InvokeOutputOptions(depends_on=[existing, new])
+        waiting = [pixverse.get_features(EMAIL, opts=held), pixverse.get_capacity(opts=held)]
+        read = pixverse.get_features(EMAIL, opts=pulumi.InvokeOutputOptions(depends_on=existing))
+        from_new = pixverse.get_features(new.email)  # an output of `new`
+        return {
+            "waiting known": [await output.is_known() for output in waiting],
+            "from new known": await from_new.is_known(),
+            "read": await read.future(),
+            "read depends on": [r.pulumi_resource_name for r in await read.resources()],
+        }
 
-    return pulumi.Output.from_input(check())
+    observed = run_program(program)
+    assert observed["waiting known"] == [False, False]
+    assert observed["from new known"] is False  # its email comes from the resource being created
+    assert observed["read"]["concurrentGenerations"] == 2
+    assert observed["read depends on"] == ["existing"]  # the result depends on what the read waited for
+    assert [r["route"] for r in emulator.requests()[seeded:]] == ["GET /v2/pixverse/features/"]
