@@ -231,16 +231,15 @@ class AccountKind:
         never loads the models)."""
         if olds and self._identical(olds, news):
             return []
-        return self._problems(news)
+        from .models import find_problems
+
+        return find_problems(news, is_unknown, self.KIND)
 
     def _identical(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
         """The same fields, each of the same type and value, and nothing declared beyond them."""
         names = self.KIND.names
         same = all(type(olds.get(n)) is type(news.get(n)) and olds.get(n) == news.get(n) for n in names)
         return same and set(declared_props(news)) <= set(names)
-
-    def _problems(self, news: Mapping[str, Any]) -> list[FieldProblem]:
-        raise NotImplementedError
 
     def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         """What the new inputs mean against the old state (`olds`: the outputs)."""
@@ -302,11 +301,6 @@ class V1(AccountKind):
     def name(self, key: Any) -> str:
         return f"the account on channel {key}"
 
-    def _problems(self, news: Mapping[str, Any]) -> list[FieldProblem]:
-        from .models import find_problems
-
-        return find_problems(news, is_unknown)
-
     def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         """Update in place for discord, server, maxJobs; replace for channel, deleting the old account
         first when the Discord token stays (the service keeps one token on one channel)."""
@@ -326,8 +320,8 @@ class V1(AccountKind):
         from .models import parse_account
 
         service.before_write()
-        with service.operation("creating", self.name(props.get("channel")), props) as client:
-            account = parse_account(props)
+        with service.operation("creating", self.name(props.get(self.KEY)), props) as client:
+            account = parse_account(props, self.KIND)
             live = client.known_account(account.key)
             differing = self._refuse_unless_allowed(service, account.key, resource, account.wire(), live)
             if live is None or not _matches(live, account):
@@ -354,8 +348,8 @@ class V1(AccountKind):
         from .models import parse_account
 
         service.before_write()
-        with service.operation("updating", self.name(news.get("channel")), news, olds) as client:
-            account = parse_account(news)
+        with service.operation("updating", self.name(news.get(self.KEY)), news, olds) as client:
+            account = parse_account(news, self.KIND)
             client.upsert_account(account.wire())
         return account.wire()
 
@@ -382,11 +376,6 @@ class V2(AccountKind):
     def name(self, key: Any) -> str:
         return f"the v2 account {key}"
 
-    def _problems(self, news: Mapping[str, Any]) -> list[FieldProblem]:
-        from .models import find_problems_v2
-
-        return find_problems_v2(news, is_unknown)
-
     def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         """Update in place for password, token, maxJobs; replace for email (a new account, created
         before the old one is deleted). A state without a password is an imported account (the
@@ -406,12 +395,12 @@ class V2(AccountKind):
         declared password is the account's, so one another owner holds is never recorded (a refused
         login fails the create, LoginRefusedError, and nothing is recorded). Returns the id and the
         outputs."""
-        from .models import parse_account_v2
+        from .models import parse_account
 
-        name = self.name(props.get("email"))
+        name = self.name(props.get(self.KEY))
         service.before_write()
         with service.operation("creating", name, props) as client:
-            account = parse_account_v2(props)
+            account = parse_account(props, self.KIND)
             live = client.known_account_v2(account.key)
             differing = self._refuse_unless_allowed(service, account.key, resource, account.wire(), live)
             stored = client.upsert_account_v2(account.wire())
@@ -446,12 +435,12 @@ class V2(AccountKind):
 
     def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """POST the new settings (an upsert, one request) and return every output."""
-        from .models import parse_account_v2
+        from .models import parse_account
 
-        name = self.name(news.get("email"))
+        name = self.name(news.get(self.KEY))
         service.before_write()
         with service.operation("updating", name, news, olds) as client:
-            account = parse_account_v2(news)
+            account = parse_account(news, self.KIND)
             stored = client.upsert_account_v2(account.wire())
         return self._after_write(service, "updated", name, account.wire(), stored)
 

@@ -30,12 +30,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import accounts
 from .adopt import read_stack_config
 from .client.sanitize import service_words
-from .fields import ACCOUNT, ACCOUNT_V2, Kind
+from .fields import Kind
 from .pulumi_cli import CommandError, pulumi
 
-KINDS = {kind.token: kind for kind in (ACCOUNT, ACCOUNT_V2)}
+KINDS = {kind.KIND.token: kind.KIND for kind in accounts.KINDS}
 """Each kind of account by its plugin type."""
 TWINS = {f"pulumi-python:dynamic/pixverse:{kind.name}": kind.token for kind in KINDS.values()}
 """The dynamic providers' type of each kind, and the plugin's."""

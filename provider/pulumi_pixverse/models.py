@@ -16,7 +16,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, create_model
 from pydantic import Field as Attribute
@@ -124,51 +124,39 @@ Account = model(ACCOUNT)
 AccountV2 = model(ACCOUNT_V2)
 """A valid PixVerse v2 account; `token` is None when not given, and then left out of the wire record."""
 
-_Model = TypeVar("_Model", bound=AccountModel)
-
 
 def find_problems(
-    props: Mapping[str, Any], is_unknown: Callable[[Any], bool] = lambda _: False
+    props: Mapping[str, Any], is_unknown: Callable[[Any], bool] = lambda _: False, kind: Kind = ACCOUNT
 ) -> list[FieldProblem]:
-    """Every v1 rule `props` (wire names) breaks, in field order; fields whose value `is_unknown`
-    are not judged."""
-    return _find_problems(model(ACCOUNT), props, is_unknown)
+    """Every rule of `kind` (default: v1) that `props` (wire names) break, in field order; fields
+    whose value `is_unknown` are not judged; a null counts as not given."""
+    try:
+        model(kind).model_validate(declared_props(props))
+    except ValidationError as exc:
+        problems = [_problem(kind, error) for error in exc.errors()]
+        return [p for p in problems if not is_unknown(props.get(p.field))]
+    return []
 
 
 def find_problems_v2(
     props: Mapping[str, Any], is_unknown: Callable[[Any], bool] = lambda _: False
 ) -> list[FieldProblem]:
-    """Every v2 rule `props` (wire names) breaks, in field order; fields whose value `is_unknown`
-    are not judged. A null `token` counts as not given."""
-    return _find_problems(model(ACCOUNT_V2), props, is_unknown)
+    """Every v2 rule `props` break (`find_problems`); a null `token` counts as not given."""
+    return find_problems(props, is_unknown, ACCOUNT_V2)
 
 
-def parse_account(props: Mapping[str, Any]) -> AccountModel:
-    """The v1 Account that `props` (wire names) describe; InvalidAccountError when a rule is broken."""
-    return _parse(model(ACCOUNT), props)
+def parse_account(props: Mapping[str, Any], kind: Kind = ACCOUNT) -> AccountModel:
+    """The account of `kind` (default: v1) that `props` (wire names) describe; InvalidAccountError
+    when a rule is broken."""
+    problems = find_problems(props, kind=kind)
+    if problems:
+        raise InvalidAccountError(problems)
+    return model(kind).model_validate(declared_props(props))
 
 
 def parse_account_v2(props: Mapping[str, Any]) -> AccountModel:
-    """The v2 AccountV2 that `props` (wire names) describe; InvalidAccountError when a rule is broken."""
-    return _parse(model(ACCOUNT_V2), props)
-
-
-def _find_problems(
-    model: type[AccountModel], props: Mapping[str, Any], is_unknown: Callable[[Any], bool]
-) -> list[FieldProblem]:
-    try:
-        model.model_validate(declared_props(props))
-    except ValidationError as exc:
-        problems = [_problem(model.KIND, error) for error in exc.errors()]
-        return [p for p in problems if not is_unknown(props.get(p.field))]
-    return []
-
-
-def _parse(model: type[_Model], props: Mapping[str, Any]) -> _Model:
-    problems = _find_problems(model, props, lambda _: False)
-    if problems:
-        raise InvalidAccountError(problems)
-    return model.model_validate(declared_props(props))
+    """The v2 account that `props` (wire names) describe (`parse_account`)."""
+    return parse_account(props, ACCOUNT_V2)
 
 
 def _problem(kind: Kind, error: Mapping[str, Any]) -> FieldProblem:

@@ -25,6 +25,7 @@ from typing import Any
 import pulumi
 from pulumi import dynamic
 
+from .accounts import KINDS
 from .fields import ACCOUNT, ACCOUNT_V2, Kind
 from .provider import PixverseAccountProvider, PixverseAccountV2Provider
 
@@ -69,12 +70,12 @@ def _options(kind: Kind, opts: pulumi.ResourceOptions | None) -> pulumi.Resource
 
 def _state_name(prop: str) -> str:
     """The state's and the wire's name of a Python attribute (`max_jobs` -> `maxJobs`)."""
-    return next((f.name for k in (ACCOUNT, ACCOUNT_V2) for f in k.fields if f.python_name == prop), prop)
+    return next((f.name for k in KINDS for f in k.KIND.fields if f.python_name == prop), prop)
 
 
 def _attribute_name(prop: str) -> str:
     """The Python attribute of a state's name (`maxJobs` -> `max_jobs`)."""
-    return next((f.python_name for k in (ACCOUNT, ACCOUNT_V2) for f in k.fields if f.name == prop), prop)
+    return next((f.python_name for k in KINDS for f in k.KIND.fields if f.name == prop), prop)
 
 
 def _docstring(kind: Kind) -> str:
