@@ -7,20 +7,18 @@ and the names the state stores (`accounts.py`), the dynamic resources' propertie
 the plugin's schema and so its SDKs, and the reference pages (docs/resources/, `tools/gen-sdk`).
 Standard library only: a refresh reads the names without loading pydantic.
 
-A new optional field (docs/contributing/adding-a-field.md) is three steps:
+A new optional field (docs/contributing/adding-a-field.md) takes four files edited by hand:
 
-1. one `Field` in its kind here, `required=False`, with its rule (`rule`, and `bounds` for an
-   integer, `pattern` for a string of a given form);
-2. its rule in the emulator, the service's stand-in, which keeps its own rules on purpose
-   (`emulator/backend.py`: an entry of `OPTIONAL_V1` for a v1 account);
-3. `tools/gen-sdk`, which writes the schema, the SDKs and the reference pages again.
+1. here, one `Field` in its kind: `required=False`, its `rule` as a check says it, and `bounds` for
+   an integer or `pattern` for a string of a given form;
+2. the emulator's rule, its own on purpose (it stands in for the vendor, not for this table):
+   `emulator/backend.py`, an entry of `OPTIONAL_V1` for a v1 account;
+3. and 4. the typed Python signatures, which static types need written out: the dynamic resource's
+   keyword argument and attribute (`resource.py`) and its pool spec's attribute (`pool.py`);
+   tests/unit/test_field_table.py names what is missing until they match this table;
 
-Python's static types cannot be derived from a table, so two typed signatures name the field too:
-the dynamic resource's constructor and attribute (`resource.py`) and its pool spec (`pool.py`).
-tests/unit/test_field_table.py fails, naming what to add, until they match this table. That makes
-four files edited by hand, and the regeneration. A new kind of account is a `Kind` here, its class
-in `accounts.KINDS`, its resource and spec (`resource.py`, `pool.py`), its routes in the client
-(`client/api.py`) and its rules in the emulator: see the contributor page.
+then `tools/gen-sdk` writes the schema, the SDKs and the reference pages again. A new kind of account
+is a new API of the service: a `Kind` here and twelve files more (the contributor page lists them).
 """
 
 from __future__ import annotations
