@@ -1,7 +1,7 @@
 """A new optional integer field of v1 accounts, `maxQueued`, as a contributor adds one
 (docs/contributing/adding-a-field.md): a `Field` in the table and a rule in the emulator. The tests
 that see it flow through every part of the provider (tests/unit/test_a_new_field.py, and
-tests/sdk/test_a_new_field.py for the schema, SDKs and pages regenerated) add it here.
+tests/sdk/test_new_field_generated.py for the schema, SDKs and pages regenerated) add it here.
 
 The table is extended in place (the one `ACCOUNT` every module reads), as if `fields.py` had been
 edited before the process started; `python_with_the_field` does it for a process of its own."""

@@ -2,7 +2,7 @@
 its `Field` in the table, its rule in the emulator) flows through the provider with no other change:
 check, create, read, diff, update and import through the providers' own operations against the
 emulator over HTTP; adopt, migrate and audit through the `pulumi` CLI's answers; the functions'
-inventory and the schema. The SDKs and reference pages regenerated: tests/sdk/test_a_new_field.py.
+inventory and the schema. The SDKs and reference pages regenerated: tests/sdk/test_new_field_generated.py.
 What is left to write by hand, the typed Python signatures, fails test_field_table.py by name."""
 
 from __future__ import annotations
