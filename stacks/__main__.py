@@ -8,8 +8,10 @@ resource.
 `pixverse:accountsV2` (v2): objects with `email`, `password` (a secret), `maxJobs`, an optional
 `token` (a secret) and an optional `name` (default: the email).
 
-The pool is checked together before anything is sent (no name, channel, Discord token or email
-twice), and the provider checks every value; this program only shapes the config into resources.
+Each entry's fields are its kind's (docs/resources/, from `pulumi_pixverse.fields`), under their
+names in the state (`maxJobs`). The pool is checked together before anything is sent (no name,
+channel, Discord token or email twice), and the provider checks every value; this program only
+shapes the config into resources.
 """
 
 from pathlib import Path
@@ -19,6 +21,7 @@ import pulumi
 import yaml
 from pulumi.runtime.config import is_config_secret
 from pulumi_pixverse import AccountSpec, AccountV2Spec, declare_pool
+from pulumi_pixverse.fields import ACCOUNT, ACCOUNT_V2, Kind
 from pulumi_pixverse.settings import PLAIN_TEXT_TOKEN_MESSAGE
 
 
@@ -29,28 +32,19 @@ def entries_of(key: str, value: Any) -> list[dict[str, Any]]:
     return value
 
 
+def arguments(kind: Kind, entry: dict[str, Any]) -> dict[str, Any]:
+    """The resource's arguments an entry gives: each field of the kind, under its Python name."""
+    return {field.python_name: entry.get(field.name) for field in kind.inputs}
+
+
 def v1_spec(index: int, entry: dict[str, Any]) -> AccountSpec:
     name = str(entry.get("name") or entry.get("channel") or f"account-{index}")
-    return AccountSpec(
-        name,
-        discord=entry.get("discord"),
-        server=entry.get("server"),
-        channel=entry.get("channel"),
-        max_jobs=entry.get("maxJobs"),
-        label=f"pixverse:accounts[{index}] ({name})",
-    )
+    return AccountSpec(name, **arguments(ACCOUNT, entry), label=f"pixverse:accounts[{index}] ({name})")
 
 
 def v2_spec(index: int, entry: dict[str, Any]) -> AccountV2Spec:
     name = str(entry.get("name") or entry.get("email") or f"account-v2-{index}")
-    return AccountV2Spec(
-        name,
-        email=entry.get("email"),
-        password=entry.get("password"),
-        max_jobs=entry.get("maxJobs"),
-        token=entry.get("token"),
-        label=f"pixverse:accountsV2[{index}] ({name})",
-    )
+    return AccountV2Spec(name, **arguments(ACCOUNT_V2, entry), label=f"pixverse:accountsV2[{index}] ({name})")
 
 
 def refuse_a_plain_text_api_token() -> None:
@@ -88,8 +82,8 @@ config = pulumi.Config("pixverse")
 refuse_a_plain_text_api_token()
 v1_entries = entries_of("accounts", config.get_object("accounts") or [])
 v2_entries = entries_of("accountsV2", config.get_object("accountsV2") or [])
-refuse_plain_text_credentials("accounts", ("discord",), v1_entries)
-refuse_plain_text_credentials("accountsV2", ("password", "token"), v2_entries)
+refuse_plain_text_credentials("accounts", ACCOUNT.credentials, v1_entries)
+refuse_plain_text_credentials("accountsV2", ACCOUNT_V2.credentials, v2_entries)
 pool = declare_pool(
     [v1_spec(i, e) for i, e in enumerate(v1_entries)] + [v2_spec(i, e) for i, e in enumerate(v2_entries)]
 )

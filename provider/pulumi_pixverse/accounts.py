@@ -36,7 +36,7 @@ from .failures import (
     overwritten,
     session_unreadable,
 )
-from .fields import ACCOUNT, ACCOUNT_V2, Kind
+from .fields import ACCOUNT, ACCOUNT_V2, Kind, declared_props
 from .settings import (
     TOKENS_DIFFER_MESSAGE,
     MissingTokenError,
@@ -47,16 +47,14 @@ from .settings import (
 
 if TYPE_CHECKING:
     from .client.api import PixverseClient
-    from .models import Account, FieldProblem
+    from .models import AccountModel, FieldProblem
 
 __all__ = ["FIELDS", "FIELDS_V2", "KINDS", "UNKNOWN", "V1", "V2", "AccountKind", "Plan", "Read", "Service"]
 
 FIELDS = ACCOUNT.names
-"""v1 wire and state names."""
+"""v1 wire and state names (the lifecycle reads them from `V1.KIND`)."""
 FIELDS_V2 = ACCOUNT_V2.names
-"""v2 wire and state names."""
-V2_CREDENTIALS = ACCOUNT_V2.write_only
-"""v2 fields the service never returns (GET masks them): kept as declared, drift in them unseen."""
+"""v2 wire and state names (the lifecycle reads them from `V2.KIND`)."""
 CREDENTIALS = (*ACCOUNT.credentials, *ACCOUNT_V2.credentials)
 """Fields of either version that hold a credential: redacted from every message of the process."""
 
@@ -73,9 +71,10 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _changed(fields: tuple[str, ...], olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+def _changed(kind: Kind, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+    """The declared fields of `kind` whose new value differs from the old one, or is not known yet."""
     return [
-        name for name in fields if is_unknown(news.get(name)) or not _same(olds.get(name), news.get(name))
+        name for name in kind.names if is_unknown(news.get(name)) or not _same(olds.get(name), news.get(name))
     ]
 
 
@@ -206,8 +205,7 @@ class AccountKind:
     """What both kinds share: their fields, the check of new inputs, and how a failure names one."""
 
     KIND: Kind
-    """The kind's fields and what they are (`fields.py`)."""
-    FIELDS: tuple[str, ...]
+    """The kind's fields and what they are (`fields.py`): every operation reads them there."""
     KEY: str
     """The field that identifies an account: its id."""
     CREDENTIALS: tuple[str, ...]
@@ -233,14 +231,15 @@ class AccountKind:
         never loads the models)."""
         if olds and self._identical(olds, news):
             return []
-        return self._problems(news)
+        from .models import find_problems
+
+        return find_problems(news, is_unknown, self.KIND)
 
     def _identical(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
-        """The same fields, each of the same type and value."""
-        return all(type(olds.get(n)) is type(news.get(n)) and olds.get(n) == news.get(n) for n in self.FIELDS)
-
-    def _problems(self, news: Mapping[str, Any]) -> list[FieldProblem]:
-        raise NotImplementedError
+        """The same fields, each of the same type and value, and nothing declared beyond them."""
+        names = self.KIND.names
+        same = all(type(olds.get(n)) is type(news.get(n)) and olds.get(n) == news.get(n) for n in names)
+        return same and set(declared_props(news)) <= set(names)
 
     def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         """What the new inputs mean against the old state (`olds`: the outputs)."""
@@ -296,22 +295,16 @@ class V1(AccountKind):
     """PixVerse v1 accounts (Discord token, server, channel, maxJobs); the id is the channel."""
 
     KIND = ACCOUNT
-    FIELDS = FIELDS
     KEY = ACCOUNT.key
     CREDENTIALS = ACCOUNT.credentials
 
     def name(self, key: Any) -> str:
         return f"the account on channel {key}"
 
-    def _problems(self, news: Mapping[str, Any]) -> list[FieldProblem]:
-        from .models import find_problems
-
-        return find_problems(news, is_unknown)
-
     def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         """Update in place for discord, server, maxJobs; replace for channel, deleting the old account
         first when the Discord token stays (the service keeps one token on one channel)."""
-        changed = _changed(FIELDS, olds, news)
+        changed = _changed(self.KIND, olds, news)
         if "channel" not in changed:
             return Plan(changed, [], False)
         token_may_stay = "discord" not in changed or is_unknown(news.get("discord"))
@@ -327,14 +320,14 @@ class V1(AccountKind):
         from .models import parse_account
 
         service.before_write()
-        with service.operation("creating", self.name(props.get("channel")), props) as client:
-            account = parse_account(props)
-            live = client.known_account(account.channel)
-            differing = self._refuse_unless_allowed(service, account.channel, resource, account.wire(), live)
+        with service.operation("creating", self.name(props.get(self.KEY)), props) as client:
+            account = parse_account(props, self.KIND)
+            live = client.known_account(account.key)
+            differing = self._refuse_unless_allowed(service, account.key, resource, account.wire(), live)
             if live is None or not _matches(live, account):
                 client.upsert_account(account.wire())
-        self._overwrote(service, account.channel, differing)
-        return account.channel, account.wire()
+        self._overwrote(service, account.key, differing)
+        return account.key, account.wire()
 
     def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
         """The live account, from the list call the process's reads share; None when it is gone (see
@@ -346,7 +339,7 @@ class V1(AccountKind):
         if live is None:
             self._missing(id_, declared)
             return None
-        record = {name: live[name] for name in FIELDS}
+        record = {name: live[name] for name in self.KIND.names if name in live}
         inputs = dict(record) if declared is not None else _without(record, self.CREDENTIALS)
         return Read(id_, record, inputs)
 
@@ -355,8 +348,8 @@ class V1(AccountKind):
         from .models import parse_account
 
         service.before_write()
-        with service.operation("updating", self.name(news.get("channel")), news, olds) as client:
-            account = parse_account(news)
+        with service.operation("updating", self.name(news.get(self.KEY)), news, olds) as client:
+            account = parse_account(news, self.KIND)
             client.upsert_account(account.wire())
         return account.wire()
 
@@ -377,23 +370,17 @@ class V2(AccountKind):
     """
 
     KIND = ACCOUNT_V2
-    FIELDS = FIELDS_V2
     KEY = ACCOUNT_V2.key
     CREDENTIALS = ACCOUNT_V2.credentials
 
     def name(self, key: Any) -> str:
         return f"the v2 account {key}"
 
-    def _problems(self, news: Mapping[str, Any]) -> list[FieldProblem]:
-        from .models import find_problems_v2
-
-        return find_problems_v2(news, is_unknown)
-
     def plan(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         """Update in place for password, token, maxJobs; replace for email (a new account, created
         before the old one is deleted). A state without a password is an imported account (the
         service never returns it): the password declared first is taken as the account's, no change."""
-        changed = _changed(FIELDS_V2, olds, news)
+        changed = _changed(self.KIND, olds, news)
         if olds.get("password") is None:
             changed = [name for name in changed if name != "password"]
         replaces = ["email"] if "email" in changed else []
@@ -408,17 +395,17 @@ class V2(AccountKind):
         declared password is the account's, so one another owner holds is never recorded (a refused
         login fails the create, LoginRefusedError, and nothing is recorded). Returns the id and the
         outputs."""
-        from .models import parse_account_v2
+        from .models import parse_account
 
-        name = self.name(props.get("email"))
+        name = self.name(props.get(self.KEY))
         service.before_write()
         with service.operation("creating", name, props) as client:
-            account = parse_account_v2(props)
-            live = client.known_account_v2(account.email)
-            differing = self._refuse_unless_allowed(service, account.email, resource, account.wire(), live)
+            account = parse_account(props, self.KIND)
+            live = client.known_account_v2(account.key)
+            differing = self._refuse_unless_allowed(service, account.key, resource, account.wire(), live)
             stored = client.upsert_account_v2(account.wire())
-        self._overwrote(service, account.email, differing)
-        return account.email, self._after_write(service, "created", name, account.wire(), stored)
+        self._overwrote(service, account.key, differing)
+        return account.key, self._after_write(service, "created", name, account.wire(), stored)
 
     @staticmethod
     def _after_write(
@@ -433,26 +420,27 @@ class V2(AccountKind):
     def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
         """The live account, from the list call the process's reads share (None when it is gone, see
         `_missing`).
-        email and maxJobs come from the service; password and token keep their `declared` values,
-        since the service never returns them (an import has none: declare them in the program)."""
+        The fields the service returns (email, maxJobs) come from it; the write-only ones (password,
+        token) keep their `declared` values, since the service never returns them (an import has
+        none: declare them in the program)."""
         with service.operation("reading", self.name(id_), declared) as client:
             live = client.listed_account_v2(id_)
         if live is None:
             self._missing(id_, declared)
             return None
         declared = declared or {}
-        kept = {name: declared[name] for name in V2_CREDENTIALS if declared.get(name) is not None}
-        inputs = {"email": live["email"], "maxJobs": live["maxJobs"], **kept}
+        kept = {name: declared[name] for name in self.KIND.write_only if declared.get(name) is not None}
+        inputs = {**{name: live[name] for name in self.KIND.compared if name in live}, **kept}
         return Read(id_, _v2_outputs(inputs, live), inputs)
 
     def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """POST the new settings (an upsert, one request) and return every output."""
-        from .models import parse_account_v2
+        from .models import parse_account
 
-        name = self.name(news.get("email"))
+        name = self.name(news.get(self.KEY))
         service.before_write()
         with service.operation("updating", name, news, olds) as client:
-            account = parse_account_v2(news)
+            account = parse_account(news, self.KIND)
             stored = client.upsert_account_v2(account.wire())
         return self._after_write(service, "updated", name, account.wire(), stored)
 
@@ -487,15 +475,15 @@ def differences(
     return found
 
 
-def _matches(live: Mapping[str, Any], account: Account) -> bool:
+def _matches(live: Mapping[str, Any], account: AccountModel) -> bool:
     return all(_same(live.get(name), value) for name, value in account.wire().items())
 
 
 def _v2_outputs(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
-    """The declared record plus the non-secret facts of the service's session (never `jwt` itself,
-    whose expiry moves on its own)."""
+    """The declared record plus the outputs the service's session reports (`Field.reported_as`: never
+    `jwt` itself, whose expiry moves on its own)."""
     session = stored.get("jwt") or {}
-    return {**record, "accountId": session.get("AccountId"), "username": session.get("Username")}
+    return {**record, **{field.name: session.get(field.reported_as) for field in ACCOUNT_V2.outputs}}
 
 
 KINDS: tuple[AccountKind, ...] = (V1(), V2())

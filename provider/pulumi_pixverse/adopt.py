@@ -5,6 +5,7 @@ the pickled provider nor inputs; pulumi/pulumi#16175), so adoption happens in th
 every account the service holds that `pixverse:accounts` does not declare is appended to it with
 `pulumi config set --path`, the Discord token as a secret passed on stdin, never on a command line.
 The next `pulumi up` then creates each one, finds the live account identical, and writes nothing.
+Each field of a v1 account (`fields.ACCOUNT`) is written under its name, as its type says.
 
 Run it from the project folder with the `pulumi` CLI on PATH. The API token and URL come from the
 stack's config or the environment, as the provider takes them.
@@ -19,13 +20,14 @@ from typing import Any
 from .accounts import differences
 from .client import AuthenticationError, NotFoundError, PixverseClient, PixverseError, RetriesExhaustedError
 from .client.sanitize import service_words
-from .models import FIELDS
+from .fields import ACCOUNT, DISCORD_ID_DIGITS
 from .pulumi_cli import CommandError as AdoptError
 from .pulumi_cli import pulumi
 from .settings import MISSING_TOKEN_MESSAGE, resolve_settings
 
 ACCOUNTS_KEY = "pixverse:accounts"
-_DISCORD_ID = re.compile(r"[0-9]{17,20}", re.ASCII)
+_CONFIG_TYPES = {"integer": "int", "string": "string"}
+"""`pulumi config set --type` of a field's schema type."""
 
 
 def read_stack_config(stack: str) -> dict[str, Any]:
@@ -66,9 +68,9 @@ def adopt(stack: str, dry_run: bool) -> list[str]:
         raise AdoptError(f"{ACCOUNTS_KEY} must be a list")
     declared = {str(e.get("channel")): e for e in entries if isinstance(e, dict)}
     names = {str(e.get("name") or e.get("channel")) for e in entries if isinstance(e, dict)}
-    lines = []
+    lines, fields, credentials = [], ACCOUNT.names, ACCOUNT.credentials
     for channel, entry in sorted(declared.items()):
-        if channel in live and (changed := differences(FIELDS, entry, live[channel], ("discord",))):
+        if channel in live and (changed := differences(fields, entry, live[channel], credentials)):
             name, shown = service_words(str(entry.get("name") or channel)), service_words(channel)
             lines.append(f"declared {name} (channel {shown}) differs from the service: {', '.join(changed)}")
     new = [checked(account) for channel, account in sorted(live.items()) if channel not in declared]
@@ -96,42 +98,45 @@ def adopt(stack: str, dry_run: bool) -> list[str]:
 
 
 def write_entry(stack: str, index: int, name: str, account: dict[str, Any]) -> None:
-    """Append one account at `index` of pixverse:accounts; ids as strings, the token as a secret on
-    stdin; every value checked first and passed after `--` (see `checked`)."""
+    """Append one account at `index` of pixverse:accounts: its name, then each field the service holds
+    (`fields.ACCOUNT`, an optional one only when it has a value) as its type says, a credential last,
+    as a secret on stdin; every value checked first and passed after `--` (see `checked`)."""
     account = checked(account)
     key = f"{ACCOUNTS_KEY}[{index}]"
     pulumi(stack, "config", "set", "--path", "--type", "string", values=(f"{key}.name", name))
-    for field in ("server", "channel"):
-        pulumi(
-            stack, "config", "set", "--path", "--type", "string", values=(f"{key}.{field}", account[field])
-        )
-    pulumi(
-        stack, "config", "set", "--path", "--type", "int", values=(f"{key}.maxJobs", str(account["maxJobs"]))
-    )
-    pulumi(
-        stack,
-        "config",
-        "set",
-        "--path",
-        "--secret",
-        values=(f"{key}.discord",),
-        stdin=str(account["discord"]),
-    )
+    given = [field for field in ACCOUNT.inputs if account.get(field.name) is not None]
+    for field in sorted(given, key=lambda field: field.secret):
+        path, value = f"{key}.{field.name}", str(account[field.name])
+        if field.secret:
+            pulumi(stack, "config", "set", "--path", "--secret", values=(path,), stdin=value)
+        else:
+            kind = _CONFIG_TYPES[field.type]
+            pulumi(stack, "config", "set", "--path", "--type", kind, values=(path, value))
 
 
 def checked(account: dict[str, Any]) -> dict[str, Any]:
-    """The service's record as adopt writes it: server and channel Discord ids, maxJobs 1 to 10;
-    AdoptError naming the field (its value cleaned of escapes) otherwise."""
-    for field in ("server", "channel"):
-        if not _DISCORD_ID.fullmatch(str(account.get(field))):
-            listed, value = service_words(str(account.get("channel"))), service_words(str(account.get(field)))
+    """The service's record as adopt writes it: its ids Discord ids, its whole numbers within their
+    bounds (`fields.ACCOUNT`); AdoptError naming the field (its value cleaned of escapes) otherwise."""
+    listed = service_words(str(account.get(ACCOUNT.key)))
+    for field in ACCOUNT.inputs:
+        value = account.get(field.name)
+        if value is None and not field.required:
+            continue
+        if field.identifier and not re.fullmatch(field.pattern, str(value)):
             raise AdoptError(
-                f"cannot adopt the service's account {listed}: its {field} {value} is not a Discord id "
-                "(17 to 20 digits); nothing was written"
+                f"cannot adopt the service's account {listed}: its {field.name} {service_words(str(value))} "
+                f"is not a Discord id ({DISCORD_ID_DIGITS[0]} to {DISCORD_ID_DIGITS[1]} digits); nothing was "
+                "written"
             )
-    if type(account.get("maxJobs")) is not int or not 1 <= account["maxJobs"] <= 10:
-        raise AdoptError(
-            f"cannot adopt the service's account {account['channel']}: its maxJobs is not a whole number "
-            "from 1 to 10; nothing was written"
-        )
+        if field.type == "integer" and not _within(value, field.bounds):
+            bounds = " from {} to {}".format(*field.bounds) if field.bounds else ""
+            raise AdoptError(
+                f"cannot adopt the service's account {listed}: its {field.name} is not a whole number"
+                f"{bounds}; nothing was written"
+            )
     return account
+
+
+def _within(value: Any, bounds: tuple[int, int] | None) -> bool:
+    """A whole number (a JSON integer, as the record reads it), within `bounds` when there are some."""
+    return type(value) is int and (bounds is None or bounds[0] <= value <= bounds[1])

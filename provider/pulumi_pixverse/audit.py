@@ -31,6 +31,7 @@ from .client import NotFoundError
 from .client.sanitize import LINE_LIMIT, remember_secret, service_words
 from .client.times import instant
 from .failures import OperationFailed
+from .fields import ACCOUNT, ACCOUNT_V2, Kind
 from .pulumi_cli import pulumi
 
 V1_TYPES = ("pixverse:index:Account", "pulumi-python:dynamic/pixverse:Account")
@@ -47,14 +48,16 @@ class Finding:
 
 def declared_accounts(stack: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """The stack's v1 accounts by channel and v2 accounts by email, as its state holds them
-    (credentials decrypted in this process only, and remembered for redaction)."""
+    (credentials decrypted in this process only, and remembered for redaction: every kind's)."""
     resources = json.loads(pulumi(stack, "stack", "export", "--show-secrets"))["deployment"].get("resources")
     v1: dict[str, dict[str, Any]] = {}
     v2: dict[str, dict[str, Any]] = {}
     for resource in resources or []:
         outputs = {name: _revealed(value) for name, value in (resource.get("outputs") or {}).items()}
+        if resource["type"] in (*V1_TYPES, *V2_TYPES):
+            for name in (*ACCOUNT.credentials, *ACCOUNT_V2.credentials):
+                remember_secret(outputs.get(name))
         if resource["type"] in V1_TYPES:
-            remember_secret(outputs.get("discord"))
             v1[str(resource["id"])] = outputs
         elif resource["type"] in V2_TYPES:
             v2[str(resource["id"])] = outputs
@@ -103,11 +106,9 @@ def check(
         Finding("unmanaged", f"v2 {e}", "not declared in the stack") for e in sorted(live_v2) if e not in v2
     ]
     for channel, declared in sorted(v1.items()):
-        findings += _compared(
-            f"v1 channel {channel}", declared, live.get(channel), ("server", "maxJobs", "discord")
-        )
+        findings += _compared(f"v1 channel {channel}", declared, live.get(channel), ACCOUNT)
     for email, declared in sorted(v2.items()):
-        findings += _compared(f"v2 {email}", declared, live_v2.get(email), ("maxJobs",))
+        findings += _compared(f"v2 {email}", declared, live_v2.get(email), ACCOUNT_V2)
     for email in sorted(live_v2):
         findings += _v2_findings(f"v2 {email}", live_v2[email], plans.get(email), horizon, days)
     return findings + unchecked
@@ -173,20 +174,21 @@ def exit_status(findings: list[Finding]) -> int:
     return 2 if findings else 0
 
 
-def _compared(
-    name: str, declared: dict[str, Any], live: dict[str, Any] | None, fields: tuple[str, ...]
-) -> list[Finding]:
+def _compared(name: str, declared: dict[str, Any], live: dict[str, Any] | None, kind: Kind) -> list[Finding]:
+    """`missing` when the service has no such account, else `drifted` naming each field the service
+    returns (the key aside) whose declared value it does not hold, credentials last and never shown."""
     if live is None:
         return [Finding("missing", name, "declared in the stack; the service has no such account")]
+    fields = sorted((f for f in kind.returned if f.name != kind.key), key=lambda field: field.secret)
     changed = []
     for field in fields:
-        want, have = declared.get(field), live.get(field)
+        want, have = declared.get(field.name), live.get(field.name)
         if want is None or str(want) == str(have):
             continue
         changed.append(
-            f"{field} (differs; a credential, not shown)"
-            if field == "discord"
-            else f"{field} (declared {want}, live {have})"
+            f"{field.name} (differs; a credential, not shown)"
+            if field.secret
+            else f"{field.name} (declared {want}, live {have})"
         )
     return [Finding("drifted", name, ", ".join(changed))] if changed else []
 

@@ -2,8 +2,9 @@
 functions, `pulumi_pixverse.functions`) and the audit: each one or two GETs, never a write, each
 failure the one line the resources' failures are (`failures.explain`, through `Service.operation`).
 
-Results are plain values under the schema's names (camelCase). Discord tokens are never part of
-them: an inventory needs none, and a function's result travels into programs, outputs and logs as
+Results are plain values under the schema's names (camelCase); an inventory shows each account's
+fields as its kind lists them (`Kind.listed`). Discord tokens are never part of them: an inventory
+needs none, and a function's result travels into programs, outputs and logs as
 plain data; an account to manage is declared (or read with `Account.get`, which keeps it secret).
 """
 
@@ -14,18 +15,14 @@ from typing import Any
 from .accounts import Service
 from .client import NotFoundError
 from .client.times import instant, iso, session_end
+from .fields import ACCOUNT, ACCOUNT_V2, Kind
 
 
 def accounts(service: Service) -> dict[str, Any]:
     """`{"accounts": [{channel, server, maxJobs}]}`: the v1 accounts, by channel (one GET)."""
     with service.operation("listing", "the v1 accounts") as client:
         live = _or_none(client.list_accounts)
-    return {
-        "accounts": [
-            {"channel": channel, "server": record["server"], "maxJobs": record["maxJobs"]}
-            for channel, record in sorted(live.items())
-        ]
-    }
+    return {"accounts": [_listed(ACCOUNT, channel, record) for channel, record in sorted(live.items())]}
 
 
 def accounts_v2(service: Service) -> dict[str, Any]:
@@ -103,13 +100,17 @@ def _account_v2(service: Service, email: str, record: dict[str, Any]) -> dict[st
     except ValueError as problem:
         _warn_unreadable(service, f"the v2 account {email}", [f"{problem} in `jwt` (its session's end)"])
         expires = None
-    return {
-        "email": email,
-        "maxJobs": record["maxJobs"],
-        "accountId": session.get("AccountId"),
-        "username": session.get("Username"),
-        "sessionExpires": expires,
-    }
+    return {**_listed(ACCOUNT_V2, email, record), "sessionExpires": expires}
+
+
+def _listed(kind: Kind, key: str, record: dict[str, Any]) -> dict[str, Any]:
+    """An account as an inventory shows it (`Kind.listed`): its key as the list names it, then each
+    field from its record and each output from its session (`jwt`)."""
+    session = record.get("jwt") or {}
+    shown: dict[str, Any] = {kind.key: key}
+    for field in kind.listed[1:]:
+        shown[field.name] = session.get(field.reported_as) if field.output else record.get(field.name)
+    return shown
 
 
 def _warn_unreadable(service: Service, what: str, problems: list[str]) -> None:

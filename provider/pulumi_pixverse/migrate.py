@@ -30,14 +30,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import accounts
 from .adopt import read_stack_config
 from .client.sanitize import service_words
+from .fields import Kind
 from .pulumi_cli import CommandError, pulumi
 
-TWINS = {
-    "pulumi-python:dynamic/pixverse:Account": "pixverse:index:Account",
-    "pulumi-python:dynamic/pixverse:AccountV2": "pixverse:index:AccountV2",
-}
+KINDS = {kind.KIND.token: kind.KIND for kind in accounts.KINDS}
+"""Each kind of account by its plugin type."""
+TWINS = {f"pulumi-python:dynamic/pixverse:{kind.name}": kind.token for kind in KINDS.values()}
+"""The dynamic providers' type of each kind, and the plugin's."""
 DYNAMIC_PROVIDER = "pulumi:providers:pulumi-python"
 SETTINGS = {"pixverse:index:Account": "pixverse:accounts", "pixverse:index:AccountV2": "pixverse:accountsV2"}
 """Where the project's program (stacks/__main__.py) keeps each kind's accounts."""
@@ -56,7 +58,7 @@ class Account:
     @property
     def key(self) -> str:
         """Its id under the plugin's type: the channel (v1) or the email (v2)."""
-        return str(self.outputs["channel" if self.type == "pixverse:index:Account" else "email"])
+        return str(self.outputs[KINDS[self.type].key])
 
 
 def migrate(stack: str, dry_run: bool) -> Iterator[str]:
@@ -145,8 +147,6 @@ def remove_unused_dynamic_provider(stack: str) -> Iterator[str]:
             yield "removed the dynamic providers' provider resource from the state"
 
 
-_CREDENTIALS = {"pixverse:index:Account": ("discord",), "pixverse:index:AccountV2": ("password", "token")}
-_KEYS = {"pixverse:index:Account": "channel", "pixverse:index:AccountV2": "email"}
 _HEADER = """\
     import pulumi
     import pulumi_pixverse_sdk as pixverse
@@ -159,9 +159,10 @@ _HEADER = """\
 
 def program(stack: str) -> Iterator[str]:
     """The lines that tell what to change in the program: the whole program, indented, declaring
-    every account in the state under the plugin's types, each credential read from where the stack's
-    config holds it (never its value). Every value of the state is a Python literal (`repr`: one
-    printable line, whatever it holds) and a shell line's words are quoted (`shlex.quote`)."""
+    every account in the state under the plugin's types with each of its kind's fields (`fields.py`),
+    each credential read from where the stack's config holds it (never its value). Every value of the
+    state is a Python literal (`repr`: one printable line, whatever it holds) and a shell line's words
+    are quoted (`shlex.quote`)."""
     config = read_stack_config(stack)
     entries = {kind: config.get(setting) or [] for kind, setting in SETTINGS.items()}
     exports: dict[str, list[tuple[int, str]]] = {"channels": [], "emails": []}
@@ -171,23 +172,20 @@ def program(stack: str) -> Iterator[str]:
         kind = resource["type"]
         if kind not in SETTINGS:
             continue
-        name, outputs = resource["urn"].rsplit("::", 1)[1], resource.get("outputs", {})
-        key = str(outputs[_KEYS[kind]])
-        index = next((i for i, e in enumerate(entries[kind]) if str(e.get(_KEYS[kind])) == key), None)
+        name, outputs, table = resource["urn"].rsplit("::", 1)[1], resource.get("outputs", {}), KINDS[kind]
+        key = str(outputs[table.key])
+        index = next((i for i, e in enumerate(entries[kind]) if str(e.get(table.key)) == key), None)
         args = [repr(name)]
-        for field in _CREDENTIALS[kind]:
-            if index is not None and entries[kind][index].get(field):
+        for field in (f for f in table.inputs if f.secret):
+            if index is not None and entries[kind][index].get(field.name):
                 source = "accounts" if kind == "pixverse:index:Account" else "accounts_v2"
-                args.append(f'{field}={source}.apply(lambda a: a[{index}]["{field}"])')
-            elif field != "token":
-                args.append(f"{field}=pulumi.Config().require_secret({f'{name}-{field}'!r})")
-                missing.append(f"{name}-{field}")
-        if kind == "pixverse:index:Account":
-            args += [f"server={str(outputs['server'])!r}", f"channel={key!r}"]
-        else:
-            args.append(f"email={key!r}")
-        args.append(f"max_jobs={int(outputs['maxJobs'])}")
-        resource_type = "Account" if kind == "pixverse:index:Account" else "AccountV2"
+                args.append(f'{field.python_name}={source}.apply(lambda a: a[{index}]["{field.name}"])')
+            elif field.required:
+                secret = f"{name}-{field.name}"
+                args.append(f"{field.python_name}=pulumi.Config().require_secret({secret!r})")
+                missing.append(secret)
+        args += _arguments(table, outputs)
+        resource_type = table.name
         place = len(entries[kind]) if index is None else index
         declarations.append((kind, place, f"    pixverse.{resource_type}({', '.join(args)})"))
         exports["channels" if kind == "pixverse:index:Account" else "emails"].append((place, key))
@@ -207,3 +205,16 @@ def program(stack: str) -> Iterator[str]:
     )
     preview = f"pulumi preview --stack {shlex.quote(stack)} --expect-no-changes"
     yield f"then `{preview}` shows that nothing changes."
+
+
+def _arguments(kind: Kind, outputs: dict[str, Any]) -> list[str]:
+    """The keyword arguments of the fields that are not credentials, from the state's outputs: a
+    string as a Python literal, an integer as a number; an optional field without a value left out."""
+    arguments = []
+    for field in kind.inputs:
+        value: Any = outputs.get(field.name)
+        if field.secret or (value is None and not field.required):
+            continue
+        literal = str(int(value)) if field.type == "integer" else repr(str(value))
+        arguments.append(f"{field.python_name}={literal}")
+    return arguments

@@ -7,6 +7,10 @@ checks them, then declares one resource per spec. Plain values are checked at on
 Outputs (e.g. `Config.require_secret`), each account's credential waits on the check, so a clash
 still fails the preview before anything is sent. Values unknown at preview are not judged. Errors
 name the entries, never a credential.
+
+A spec's attributes are its resource's arguments, named one by one for Python's static types
+(tests/unit/test_field_table.py checks them against `fields.py`); which of them must be unique and
+which credential waits on the check come from the kind's table.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any, ClassVar
 
 import pulumi
 
+from .fields import ACCOUNT, ACCOUNT_V2, Kind
 from .resource import PixverseAccount, PixverseAccountV2
 
 _CLASHES = {
@@ -25,6 +30,8 @@ _CLASHES = {
     "discord": ("the same Discord token as", "the service keeps one token on one channel"),
     "email": ("the same email as", "an email is one account"),
 }
+"""The spec attributes no two entries of a kind share (the resource's name, and the fields of the
+kinds that have them), with how a clash is worded."""
 
 
 class PoolError(pulumi.RunError):
@@ -34,10 +41,23 @@ class PoolError(pulumi.RunError):
 class _Spec:
     """What a spec of either kind does with its fields."""
 
+    KIND: ClassVar[Kind]
+
     def arguments(self) -> dict[str, Any]:
         """The resource's keyword arguments: every field but the resource name and the label."""
         assert is_dataclass(self)
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("name", "label")}
+
+    @classmethod
+    def unique(cls) -> tuple[str, ...]:
+        """The attributes no two specs of the kind share: the name and the kind's fields in `_CLASHES`."""
+        return ("name", *(f.python_name for f in cls.KIND.inputs if f.python_name in _CLASHES))
+
+    @classmethod
+    def gated(cls) -> str:
+        """The attribute that waits on the pool's check when values are Outputs: the kind's first
+        required credential (what the account cannot be created without)."""
+        return next(f.python_name for f in cls.KIND.inputs if f.secret and f.required)
 
 
 @dataclass(frozen=True)
@@ -46,8 +66,7 @@ class AccountSpec(_Spec):
     (default: its resource name)."""
 
     RESOURCE: ClassVar[type[PixverseAccount]] = PixverseAccount
-    UNIQUE: ClassVar[tuple[str, ...]] = ("name", "channel", "discord")
-    GATED: ClassVar[str] = "discord"
+    KIND: ClassVar[Kind] = ACCOUNT
 
     name: str
     discord: pulumi.Input[str]
@@ -63,8 +82,7 @@ class AccountV2Spec(_Spec):
     (default: its resource name)."""
 
     RESOURCE: ClassVar[type[PixverseAccountV2]] = PixverseAccountV2
-    UNIQUE: ClassVar[tuple[str, ...]] = ("name", "email")
-    GATED: ClassVar[str] = "password"
+    KIND: ClassVar[Kind] = ACCOUNT_V2
 
     name: str
     email: pulumi.Input[str]
@@ -105,7 +123,7 @@ def _checked(specs: Sequence[Spec]) -> list[Spec]:
     known; else copies whose credential waits on the check of the Output values, once they are known."""
     if not specs:
         return []
-    unique, gated = specs[0].UNIQUE, specs[0].GATED
+    unique, gated = specs[0].unique(), specs[0].gated()
     labels = [spec.label or spec.name for spec in specs]
     entries = [{field: getattr(spec, field) for field in unique} for spec in specs]
     _check(entries, labels)

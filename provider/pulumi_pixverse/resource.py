@@ -8,28 +8,27 @@ engine's answer through `translate_output_property`. So the props are keyed by t
 whose value is None is not sent, so output-only attributes (`account_id`, `username`) and an
 absent `token` are declared with None.
 
-Each constructor calls the SDK's constructor itself, on purpose not through a shared helper: the SDK
-records every frame between the program and that call in the state, once per account, and the
-engine writes the state again after every step (see `declare_pool`)."""
+The constructors' signatures and the classes' attributes name each field, for Python's static types
+(tests/unit/test_field_table.py checks them against `fields.py`); what a constructor does with its
+arguments comes from the table (`_props`, `_options`). Each constructor calls the SDK's constructor
+itself, on purpose not through a shared helper: the SDK records every frame between the program and
+that call in the state, once per account, and the engine writes the state again after every step
+(see `declare_pool`). Keep these module and class names: programs import them."""
 
 from __future__ import annotations
 
 import contextlib
 import pickle
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pulumi
 from pulumi import dynamic
 
+from .accounts import KINDS
 from .fields import ACCOUNT, ACCOUNT_V2, Kind
 from .provider import PixverseAccountProvider, PixverseAccountV2Provider
 
-_STATE_NAMES = {
-    f.python_name: f.name for k in (ACCOUNT, ACCOUNT_V2) for f in k.fields if f.python_name != f.name
-}
-"""Python attribute -> name in the state and on the wire (the state's names never change)."""
-_ATTRIBUTE_NAMES = {state: attribute for attribute, state in _STATE_NAMES.items()}
 _PICKLER_PATCHED_BY_THE_SDK = ("_batch_setitems", "save_dict")
 """What the SDK's `serialize_provider` (pulumi/dynamic/dynamic.py) sets on `pickle._Pickler` at every
 call and never restores: it wraps `_batch_setitems` around the one it finds, so each declared dynamic
@@ -49,6 +48,34 @@ def _pickler_as_it_was() -> Iterator[None]:
     finally:
         for name, value in saved.items():
             setattr(pickle._Pickler, name, value)
+
+
+def _props(kind: Kind, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The SDK's props of a resource of `kind`: each field under its Python name, from the constructor's
+    `arguments` (its `locals()`), a credential as a secret Output; None for an output and for an
+    optional field not given (so not sent)."""
+    props = {}
+    for field in kind.fields:
+        value = None if field.output else arguments[field.python_name]
+        secret = field.secret and value is not None
+        props[field.python_name] = pulumi.Output.secret(value) if secret else value
+    return props
+
+
+def _options(kind: Kind, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """The program's options, with the kind's credentials secret in the outputs too."""
+    secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=list(kind.credentials))
+    return pulumi.ResourceOptions.merge(opts, secret_outputs)
+
+
+def _state_name(prop: str) -> str:
+    """The state's and the wire's name of a Python attribute (`max_jobs` -> `maxJobs`)."""
+    return next((f.name for k in KINDS for f in k.KIND.fields if f.python_name == prop), prop)
+
+
+def _attribute_name(prop: str) -> str:
+    """The Python attribute of a state's name (`maxJobs` -> `max_jobs`)."""
+    return next((f.python_name for k in KINDS for f in k.KIND.fields if f.name == prop), prop)
 
 
 def _docstring(kind: Kind) -> str:
@@ -78,28 +105,17 @@ class PixverseAccount(dynamic.Resource, module="pixverse", name="Account"):
         max_jobs: pulumi.Input[int],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {
-            "discord": pulumi.Output.secret(discord),
-            "server": server,
-            "channel": channel,
-            "max_jobs": max_jobs,
-        }
-        secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["discord"])
+        props = _props(ACCOUNT, locals())
         with _pickler_as_it_was():
-            super().__init__(
-                PixverseAccountProvider(),
-                resource_name,
-                props,
-                pulumi.ResourceOptions.merge(opts, secret_outputs),
-            )
+            super().__init__(PixverseAccountProvider(), resource_name, props, _options(ACCOUNT, opts))
 
     def translate_input_property(self, prop: str) -> str:
         """The state's name of an attribute: `max_jobs` is stored as `maxJobs`."""
-        return _STATE_NAMES.get(prop, prop)
+        return _state_name(prop)
 
     def translate_output_property(self, prop: str) -> str:
         """The attribute of a state's name: `maxJobs` resolves `max_jobs`."""
-        return _ATTRIBUTE_NAMES.get(prop, prop)
+        return _attribute_name(prop)
 
 
 class PixverseAccountV2(dynamic.Resource, module="pixverse", name="AccountV2"):
@@ -122,27 +138,14 @@ class PixverseAccountV2(dynamic.Resource, module="pixverse", name="AccountV2"):
         token: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props: dict[str, Any] = {
-            "email": email,
-            "password": pulumi.Output.secret(password),
-            "max_jobs": max_jobs,
-            "token": None if token is None else pulumi.Output.secret(token),
-            "account_id": None,
-            "username": None,
-        }
-        secret_outputs = pulumi.ResourceOptions(additional_secret_outputs=["password", "token"])
+        props = _props(ACCOUNT_V2, locals())
         with _pickler_as_it_was():
-            super().__init__(
-                PixverseAccountV2Provider(),
-                resource_name,
-                props,
-                pulumi.ResourceOptions.merge(opts, secret_outputs),
-            )
+            super().__init__(PixverseAccountV2Provider(), resource_name, props, _options(ACCOUNT_V2, opts))
 
     def translate_input_property(self, prop: str) -> str:
         """The state's name of an attribute: `max_jobs` as `maxJobs`, `account_id` as `accountId`."""
-        return _STATE_NAMES.get(prop, prop)
+        return _state_name(prop)
 
     def translate_output_property(self, prop: str) -> str:
         """The attribute of a state's name: `maxJobs` resolves `max_jobs`, `accountId` `account_id`."""
-        return _ATTRIBUTE_NAMES.get(prop, prop)
+        return _attribute_name(prop)

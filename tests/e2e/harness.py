@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from pulumi_pixverse.accounts import KINDS
 
 if TYPE_CHECKING:
     import pytest
@@ -37,12 +38,10 @@ PULUMI = str(REPO_ROOT / "tools" / "pulumi")
 ACCOUNT_TYPE = "pulumi-python:dynamic/pixverse:Account"
 _FIELD_TYPES = {
     "name": "string",
-    "server": "string",
-    "channel": "string",
-    "email": "string",
-    "maxJobs": "int",
+    **{f.name: "int" if f.type == "integer" else "string" for k in KINDS for f in k.KIND.inputs},
 }
-_SECRET_FIELDS = ("discord", "password", "token")
+"""`pulumi config set --type` of each field a config entry may hold (`fields.py`; credentials are secrets)."""
+_SECRET_FIELDS = tuple(name for kind in KINDS for name in kind.CREDENTIALS)
 _SUMMARY_LINE = re.compile(
     r"^\s+[-+~]*\s*(?:\d+ changes?\. )?(\d+) (?:to )?(create|update|delete|replace|unchanged)"
 )

@@ -9,6 +9,7 @@ import pytest
 from pulumi_pixverse.models import (
     Account,
     AccountV2,
+    FieldProblem,
     InvalidAccountError,
     find_problems,
     find_problems_v2,
@@ -111,11 +112,25 @@ def test_a_discord_problem_never_repeats_the_token() -> None:
     assert [p.field for p in caught.value.problems] == ["discord", "maxJobs"]
 
 
-def test_python_names_and_wire_names_describe_the_same_account() -> None:
-    by_alias = Account.model_validate(GOOD)
-    by_name = Account(discord="discord-token", server=GOOD["server"], channel=GOOD["channel"], max_jobs=5)
-    assert by_alias == by_name
-    assert by_name.wire() == GOOD
+def test_an_account_is_declared_under_the_wire_names_and_read_under_the_python_names() -> None:
+    account = Account.model_validate(GOOD)
+    assert (account.discord, account.server, account.channel, account.max_jobs) == tuple(GOOD.values())
+    assert account.wire() == GOOD and account.key == GOOD["channel"]
+
+
+@pytest.mark.parametrize(("name", "value"), [("max_jobs", 5), ("maxjobs", 5), ("priority", 1)])
+def test_a_field_the_table_does_not_have_is_refused_naming_it(name: str, value: Any) -> None:
+    problems = find_problems({**GOOD, name: value})
+    assert problems == [
+        FieldProblem(
+            name, f"{name} is not a field of Account, whose fields are discord, server, channel, maxJobs"
+        )
+    ]
+
+
+def test_the_engines_own_properties_are_not_fields() -> None:
+    assert find_problems({**GOOD, "__provider": "pickled provider"}) == []
+    assert parse_account({**GOOD, "__provider": "pickled provider"}).wire() == GOOD
 
 
 def test_the_repr_of_an_account_hides_its_credential() -> None:
@@ -227,11 +242,17 @@ def test_v2_no_problem_or_repr_ever_carries_a_credential(field: str, in_order: l
     assert "pixverse-password" not in repr(account) and "token-value" not in repr(account)
 
 
-def test_v2_python_names_and_wire_names_describe_the_same_account() -> None:
-    by_alias = AccountV2.model_validate({**GOOD_V2, "token": "t"})
-    by_name = AccountV2(email=GOOD_V2["email"], password="pixverse-password", max_jobs=3, token="t")
-    assert by_alias == by_name
-    assert by_name.wire() == {**GOOD_V2, "token": "t"}
+def test_v2_an_account_is_declared_under_the_wire_names_and_read_under_the_python_names() -> None:
+    account = AccountV2.model_validate({**GOOD_V2, "token": "t"})
+    assert (account.email, account.password, account.max_jobs, account.token) == (*GOOD_V2.values(), "t")
+    assert account.wire() == {**GOOD_V2, "token": "t"} and account.key == GOOD_V2["email"]
+
+
+def test_v2_an_output_is_not_declared() -> None:
+    [problem] = find_problems_v2({**GOOD_V2, "accountId": 7})
+    assert problem.reason == (
+        "accountId is not a field of AccountV2, whose fields are email, password, maxJobs, token"
+    )
 
 
 def test_each_version_keeps_its_own_rules() -> None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from ..fields import ACCOUNT, ACCOUNT_V2, Field
 from .errors import UnreadableRecordError
 from .times import elapsed_seconds, instant, iso
 
@@ -44,10 +45,7 @@ class _Reader:
             return str(value)
         return self.text(field)
 
-    def whole_number(self, field: str, required: bool = True) -> int | None:
-        value = self.record.get(field)
-        if value is None and not required:
-            return None
+    def whole_number(self, field: str) -> int:
         value = self._present(field)
         if isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -56,9 +54,6 @@ class _Reader:
         if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
             return int(value)
         raise self._broken(field, value)
-
-    def optional_text(self, field: str) -> str | None:
-        return None if self.record.get(field) is None else self.text(field)
 
     def instant(self, field: str) -> str | None:
         """An ISO 8601 instant as `times.iso` writes it; None for the service's unset date."""
@@ -102,39 +97,49 @@ class _Reader:
 
 
 def account_record(record: Any, channel: str, path: str) -> dict[str, Any]:
-    """A v1 record `{"discord", "server", "channel", "maxJobs"}` in the declared types."""
-    read = _Reader(record, f"the account on channel {channel}", path)
-    return {
-        "discord": read.text("discord"),
-        "server": read.identifier("server"),
-        "channel": read.identifier("channel"),
-        "maxJobs": read.whole_number("maxJobs"),
-    }
+    """A v1 record, every field of `fields.ACCOUNT` the service returns (`{"discord", "server",
+    "channel", "maxJobs"}`), in the declared types (`_declared`)."""
+    return _declared(_Reader(record, f"the account on channel {channel}", path), ACCOUNT.returned)
 
 
 def account_record_v2(record: Any, email: str, path: str, *, after_write: bool = False) -> dict[str, Any]:
     """A v2 record `{"email", "password": <masked>, "maxJobs", "jwt": {"AccountId", "Username", ...}}`
-    with `email`, `maxJobs`, `jwt.AccountId` and `jwt.Username` in the declared types (`jwt` {} when
-    the service sent none); the other fields as sent (masked, never stored).
+    with the fields of `fields.ACCOUNT_V2` the service returns (`email`, `maxJobs`) and the outputs it
+    reports in its session (`jwt.AccountId`, `jwt.Username`, each None when absent) in the declared
+    types (`jwt` {} when the service sent none); the other fields as sent (masked, never stored).
 
     `after_write`: the answer of a write that succeeded, whose session (`jwt`, information only) must
     not fail it: an unreadable one reads as `jwt` {} with `unreadable` saying what was wrong."""
     read = _Reader(record, f"the v2 account {email}", path)
-    account = {**record, "email": read.text("email"), "maxJobs": read.whole_number("maxJobs")}
+    account = {**record, **_declared(read, ACCOUNT_V2.returned)}
     session = record.get("jwt")
     if session is None:
         return {**account, "jwt": {}}
     try:
         read_session = _Reader(session, f"the v2 account {email}", path, within="jwt")
-        facts = {
-            "AccountId": read_session.whole_number("AccountId", required=False),
-            "Username": read_session.optional_text("Username"),
-        }
+        facts = {f.reported_as: _value(read_session, f, f.reported_as) for f in ACCOUNT_V2.outputs}
     except UnreadableRecordError as error:
         if not after_write:
             raise
         return {**account, "jwt": {}, "unreadable": f"{error.reason} in `{error.field}`"}
     return {**account, "jwt": {**session, **facts}}
+
+
+def _declared(read: _Reader, fields: tuple[Field, ...]) -> dict[str, Any]:
+    """Each of `fields` under its name, in its declared type (`_value`); an optional one the record
+    leaves out, or null, is left out."""
+    values = {field.name: _value(read, field, field.name) for field in fields}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def _value(read: _Reader, field: Field, name: str) -> Any:
+    """The record's `name` read as `field` declares it: an integer as a whole number, an identifier as
+    its digits, any other string as sent (not empty); None for an optional field absent or null."""
+    if not field.required and read.record.get(name) is None:
+        return None
+    if field.type == "integer":
+        return read.whole_number(name)
+    return read.identifier(name) if field.identifier else read.text(name)
 
 
 FEATURE_NUMBERS = ("gen_simultaneously", "credit_daily", "credit_monthly", "credit_package", "payment")

@@ -13,9 +13,10 @@ import tempfile
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar, cast
 
 from . import plans
 
@@ -45,6 +46,12 @@ MSG_DISCORD_MISSING = "Required param discord is missing or empty"
 MSG_SERVER_MISSING = "Required param server is missing or empty"
 MSG_CHANNEL_MISSING = "Required param channel is missing or empty"
 MSG_MAX_JOBS_MISSING = "Required param maxJobs is missing or empty"
+
+# Optional v1 fields the service keeps beside the four, by name: each one's rule, which returns the
+# value to store or raises ServiceError(400) with the service's message; a field not given (or null)
+# is not stored. None today: a new one is an entry here (tests add one to see a new field flow
+# through the provider).
+OPTIONAL_V1: dict[str, Callable[[object], object]] = {}
 
 # v2 (the contract's interpretation list): email and password count as "missing or empty" when
 # absent, not a string, or "" (whitespace not stripped). The email's form is not checked: the
@@ -83,7 +90,7 @@ MSG_NOT_FOUND = "Not found"
 
 
 class Account(TypedDict):
-    """One stored v1 account: exactly the four fields the service returns."""
+    """One stored v1 account: the four fields the service returns (and those of OPTIONAL_V1 given)."""
 
     discord: str
     server: str
@@ -174,7 +181,9 @@ def validate(path_channel: str, body: object) -> Account:
             f"Required param channel ({channel}) not matching to /pixverse/account/{path_channel}"
         )
     max_jobs = _max_jobs(body.get("maxJobs"), MAX_CONCURRENT_JOBS)
-    return Account(discord=body["discord"], server=body["server"], channel=channel, maxJobs=max_jobs)
+    given = {name: rule(body[name]) for name, rule in OPTIONAL_V1.items() if body.get(name) is not None}
+    account = {"discord": body["discord"], "server": body["server"], "channel": channel, "maxJobs": max_jobs}
+    return cast(Account, {**account, **given})
 
 
 def validate_v2(path_email: str, body: object) -> AccountV2:

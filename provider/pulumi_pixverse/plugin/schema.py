@@ -1,6 +1,7 @@
 """The plugin's Pulumi package schema: the provider's config, the two resources and the read-only
 functions (`lookups`), a description on every property. Languages read it to type-check programs
-(Pulumi YAML) and to generate SDKs."""
+(Pulumi YAML) and to generate SDKs. The resources and the accounts the inventories list are made
+from the field table (`fields.py`), when the schema is asked for."""
 
 from __future__ import annotations
 
@@ -88,25 +89,34 @@ def _object(
 
 def _fields(kind: Kind, *names: str) -> dict[str, tuple[str, str]]:
     """Fields of a kind of account, as `_object` takes properties: each (type, description)."""
-    found = {field.name: field for field in kind.fields}
-    return {name: (found[name].type, found[name].description) for name in names}
+    return {name: (kind.field(name).type, kind.field(name).description) for name in names}
 
 
-_TYPES: dict[str, dict[str, Any]] = {
-    "pixverse:index:AccountInfo": _object(
-        "A v1 account the service holds (its Discord token left out).",
-        {
-            **_fields(ACCOUNT, "channel", "server", "maxJobs"),
-        },
-    ),
-    "pixverse:index:AccountV2Info": _object(
-        "A v2 account the service holds (its password and session token left out).",
-        {
-            **_fields(ACCOUNT_V2, "email", "maxJobs", "accountId", "username"),
-            "sessionExpires": ("string", "When the service's PixVerse session ends (ISO 8601, UTC)."),
-        },
-        optional=("accountId", "username", "sessionExpires"),
-    ),
+def _listed(kind: Kind) -> tuple[dict[str, tuple[str, str]], tuple[str, ...]]:
+    """What an inventory shows of an account of `kind` (`Kind.listed`), as `_object` takes properties,
+    and which of them are optional."""
+    listed = kind.listed
+    return _fields(kind, *(f.name for f in listed)), tuple(f.name for f in listed if not f.required)
+
+
+def _types() -> dict[str, dict[str, Any]]:
+    """The object types of the functions' results."""
+    v1, v1_optional = _listed(ACCOUNT)
+    v2, v2_optional = _listed(ACCOUNT_V2)
+    return {
+        "pixverse:index:AccountInfo": _object(
+            "A v1 account the service holds (its Discord token left out).", v1, v1_optional
+        ),
+        "pixverse:index:AccountV2Info": _object(
+            "A v2 account the service holds (its password and session token left out).",
+            {**v2, "sessionExpires": ("string", "When the service's PixVerse session ends (ISO 8601, UTC).")},
+            optional=(*v2_optional, "sessionExpires"),
+        ),
+        **_SCHEDULER_TYPES,
+    }
+
+
+_SCHEDULER_TYPES: dict[str, dict[str, Any]] = {  # the scheduler's view (getCapacity)
     "pixverse:index:CapacityAccount": _object(
         "One v2 account in the scheduler's view (a number the service does not send is empty).",
         {
@@ -233,7 +243,7 @@ def package(kinds: Sequence[Kind] | None = None) -> dict[str, Any]:
             "inputProperties": config_variables(),
         },
         "resources": {kind.token: resource(kind) for kind in kinds},
-        "types": _TYPES,
+        "types": _types(),
         "functions": _FUNCTIONS,
     }
 
