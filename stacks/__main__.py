@@ -8,7 +8,7 @@ resource.
 `pixverse:accountsV2` (v2): objects with `email`, `password` (a secret), `maxJobs`, an optional
 `token` (a secret) and an optional `name` (default: the email).
 
-Each entry's fields are its kind's (docs/resources/, from `pulumi_pixverse.fields`), under their
+Each entry's fields are its kind's (docs/resources/, from `pulumi_pixverse.core.fields`), under their
 names in the state (`maxJobs`). The pool is checked together before anything is sent (no name,
 channel, Discord token or email twice), and the provider checks every value; this program only
 shapes the config into resources.
@@ -21,8 +21,8 @@ import pulumi
 import yaml
 from pulumi.runtime.config import is_config_secret
 from pulumi_pixverse import AccountSpec, AccountV2Spec, declare_pool
-from pulumi_pixverse.fields import ACCOUNT, ACCOUNT_V2, Kind
-from pulumi_pixverse.settings import PLAIN_TEXT_TOKEN_MESSAGE
+from pulumi_pixverse.core.fields import ACCOUNT, ACCOUNT_V2, FieldTable
+from pulumi_pixverse.core.settings import PLAIN_TEXT_TOKEN_MESSAGE
 
 
 def entries_of(key: str, value: Any) -> list[dict[str, Any]]:
@@ -32,7 +32,7 @@ def entries_of(key: str, value: Any) -> list[dict[str, Any]]:
     return value
 
 
-def arguments(kind: Kind, entry: dict[str, Any]) -> dict[str, Any]:
+def arguments(kind: FieldTable, entry: dict[str, Any]) -> dict[str, Any]:
     """The resource's arguments an entry gives: each field of the kind, under its Python name."""
     return {field.python_name: entry.get(field.name) for field in kind.inputs}
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pulumi_pixverse.core.fields import ACCOUNT, Field
 from pulumi_pixverse.emulator import backend
-from pulumi_pixverse.fields import ACCOUNT, Field
 
 MAX_QUEUED = Field(
     "maxQueued",
@@ -41,7 +41,7 @@ def python_with_the_field(folder: Path, python: str) -> Path:
 import runpy, sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from new_field import WITH_THE_FIELD
-from pulumi_pixverse.fields import ACCOUNT
+from pulumi_pixverse.core.fields import ACCOUNT
 vars(ACCOUNT)["fields"] = WITH_THE_FIELD
 if sys.argv[1] == "-c":
     code, sys.argv = sys.argv[2], ["-c", *sys.argv[3:]]

@@ -114,7 +114,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # also when started in the background (SIGINT ignored)
     warm = (
-        "import pulumi.dynamic, pulumi_pixverse, pulumi_pixverse.provider, pulumi_pixverse.models, requests"
+        "import pulumi.dynamic, pulumi_pixverse, pulumi_pixverse.dynamic.provider, "
+        "pulumi_pixverse.core.models, requests"
     )
     subprocess.run([sys.executable, "-c", warm], check=True, env=PYTHON_ENV)  # the bytecode cache, once
     root = Path(tempfile.mkdtemp(prefix="pixverse-bench-"))

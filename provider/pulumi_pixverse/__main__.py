@@ -1,6 +1,6 @@
-"""`python -m pulumi_pixverse adopt|migrate --stack NAME [--dry-run]` (see pulumi_pixverse.adopt and
-pulumi_pixverse.migrate) and `python -m pulumi_pixverse audit --stack NAME [--json FILE] [--days N]`
-(pulumi_pixverse.audit; exit 0 clean, 2 findings, 1 incomplete or could not check): run from the
+"""`python -m pulumi_pixverse adopt|migrate --stack NAME [--dry-run]` (see pulumi_pixverse.commands.adopt and
+pulumi_pixverse.commands.migrate) and `python -m pulumi_pixverse audit --stack NAME [--json FILE] [--days N]`
+(pulumi_pixverse.commands.audit; exit 0 clean, 2 findings, 1 incomplete or could not check): run from the
 project folder, with `pulumi` on PATH. A failure is one printable line on stderr (`service_words`: it
 may quote the service, the state or `pulumi`)."""
 
@@ -10,11 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from .adopt import adopt
 from .client.sanitize import LINE_LIMIT, service_words
-from .failures import OperationFailed
-from .migrate import migrate
-from .pulumi_cli import CommandError
+from .commands.adopt import adopt
+from .commands.migrate import migrate
+from .commands.pulumi_cli import CommandError
+from .core.failures import OperationFailed
 
 COMMANDS = {
     "adopt": (adopt, "declare the service's undeclared accounts in a stack's pixverse:accounts"),
@@ -51,7 +51,7 @@ def main() -> int:
 
 
 def run_audit(stack: str, json_file: Path | None, days: int) -> int:
-    from .audit import audit, exit_status, report, table
+    from .commands.audit import audit, exit_status, report, table
 
     try:
         findings = audit(stack, days)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from pulumi_pixverse.accounts import KINDS
+from pulumi_pixverse.core.accounts import KINDS
 
 if TYPE_CHECKING:
     import pytest

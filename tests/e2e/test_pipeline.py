@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 from harness import PULUMI, REPO_ROOT, StackUnderTest, Step, change_summary, new_discord_token
-from pulumi_pixverse.settings import PREVIEW_WITHOUT_TOKEN_MESSAGE
+from pulumi_pixverse.core.settings import PREVIEW_WITHOUT_TOKEN_MESSAGE
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
 SERVER = "930000000000000001"

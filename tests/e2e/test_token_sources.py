@@ -16,7 +16,7 @@ from harness import (
     new_stack,
     new_yaml_stack,
 )
-from pulumi_pixverse.settings import (
+from pulumi_pixverse.core.settings import (
     MISSING_TOKEN_MESSAGE,
     PREVIEW_WITHOUT_TOKEN_MESSAGE,
     TOKENS_DIFFER_MESSAGE,

@@ -255,7 +255,7 @@ def test_01_the_wheel_holds_the_package_and_metadata_that_is_true(wheel):
         (metadata_name,) = [n for n in names if n.endswith(".dist-info/METADATA")]
         metadata = built.read(metadata_name).decode()
     assert {n.split("/", 1)[0] for n in names} == {"pulumi_pixverse", metadata_name.split("/", 1)[0]}
-    assert "pulumi_pixverse/py.typed" in names and "pulumi_pixverse/resource.py" in names
+    assert "pulumi_pixverse/py.typed" in names and "pulumi_pixverse/dynamic/resource.py" in names
     headers = metadata.split("\n\n", 1)[0].splitlines()
     summary = next(line for line in headers if line.startswith("Summary: "))
     assert "v1" in summary and "v2" in summary

@@ -1,4 +1,4 @@
-"""Each field and setting is described once (pulumi_pixverse/fields.py, client/config.py's SETTINGS); the
+"""Each field and setting is described once (pulumi_pixverse/core/fields.py, client/config.py's SETTINGS); the
 schema, the reference pages and Pulumi.yaml's settings are made from those tables."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import gen_docs
 from pulumi_pixverse.client.config import SETTINGS, Setting
-from pulumi_pixverse.fields import ACCOUNT, ACCOUNT_V2, Field
+from pulumi_pixverse.core.fields import ACCOUNT, ACCOUNT_V2, Field
 from pulumi_pixverse.plugin.schema import config_variables, package
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def test_a_setting_added_appears_in_the_schema_the_configuration_page_and_the_pr
 
 
 def test_the_schema_states_each_fields_rule_and_the_dynamic_resources_their_attributes():
-    from pulumi_pixverse.resource import PixverseAccount, PixverseAccountV2
+    from pulumi_pixverse.dynamic.resource import PixverseAccount, PixverseAccountV2
 
     schema = json.loads((REPO_ROOT / "sdk" / "schema.json").read_text())
     for kind, resource in ((ACCOUNT, PixverseAccount), (ACCOUNT_V2, PixverseAccountV2)):
@@ -79,7 +79,7 @@ def test_each_rule_description_and_default_is_written_once():
     (tests and the generated SDKs and pages aside)."""
     listed = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     generated = ("sdk/", "tests/", "docs/resources/")
-    tables = {"provider/pulumi_pixverse/fields.py", "provider/pulumi_pixverse/client/config.py"}
+    tables = {"provider/pulumi_pixverse/core/fields.py", "provider/pulumi_pixverse/client/config.py"}
     files = [n for n in listed.stdout.splitlines() if not n.startswith(generated) and n not in tables]
     texts = {name: _prose_and_code(REPO_ROOT / name) for name in files if (REPO_ROOT / name).is_file()}
     wordings = [f.rule for kind in KINDS for f in kind.fields if f.rule]

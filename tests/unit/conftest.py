@@ -11,7 +11,7 @@ from emulator_admin import EmulatorAdmin
 from misbehaving import MisbehavingServer, Received, Reply
 from pulumi.dynamic import ConfigureRequest
 from pulumi.dynamic.config import Config
-from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider, PixverseAccountV2Provider
 
 ENVIRONMENT_SETTINGS = (
     "USEAPI_TOKEN",

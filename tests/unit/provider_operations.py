@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pulumi_pixverse.failures import OperationFailed
-from pulumi_pixverse.provider import PixverseAccountV2Provider
+from pulumi_pixverse.core.failures import OperationFailed
+from pulumi_pixverse.dynamic.provider import PixverseAccountV2Provider
 
 ACCOUNT = {
     "discord": "discord-token-misbehaving",

@@ -19,9 +19,11 @@ import test_field_table
 from new_field import MAX_QUEUED, WITH_THE_FIELD, queued
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import ConfigureRequest, ReadRequest
-from pulumi_pixverse import PixverseAccount, adopt, audit, lookups, migrate
+from pulumi_pixverse import PixverseAccount
+from pulumi_pixverse.commands import adopt, audit, migrate
+from pulumi_pixverse.core import lookups
+from pulumi_pixverse.core.fields import ACCOUNT
 from pulumi_pixverse.emulator import backend
-from pulumi_pixverse.fields import ACCOUNT
 from pulumi_pixverse.plugin.provider import PixverseProvider
 from pulumi_pixverse.plugin.schema import package
 from pulumi_pixverse.plugin.values import plain

@@ -15,8 +15,8 @@ from misbehaving import MisbehavingServer, Reply
 from provider_operations import ACCOUNT
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import ConfigureRequest
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider
 from pulumi_pixverse.plugin.provider import PixverseProvider
-from pulumi_pixverse.provider import PixverseAccountProvider
 
 RULE = (
     "the API URL must be https://host[:port][/path] (http:// for a loopback address only), without "

@@ -1,4 +1,4 @@
-"""The audit's rules (`pulumi_pixverse.audit.check`) against the emulator: each finding once, GETs
+"""The audit's rules (`pulumi_pixverse.commands.audit.check`) against the emulator: each finding once, GETs
 only (one list per version, one features call per v2 account), credentials named, never shown.
 Through `pulumi stack export` and the CLI's exit codes: tests/e2e/test_audit.py."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from pulumi_pixverse.audit import Finding, check, report, table
-from pulumi_pixverse.failures import OperationFailed
+from pulumi_pixverse.commands.audit import Finding, check, report, table
+from pulumi_pixverse.core.failures import OperationFailed
 from test_lookups import service_for
 
 TOKEN = "discord-audit-secret-1"

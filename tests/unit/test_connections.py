@@ -14,8 +14,8 @@ from misbehaving import Reply
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi_pixverse.client import ClientSettings, RetriesExhaustedError
 from pulumi_pixverse.client.transport import POOL_SIZE, shared_transport
-from pulumi_pixverse.concurrency import CALLS_AT_ONCE
-from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+from pulumi_pixverse.dynamic.concurrency import CALLS_AT_ONCE
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider, PixverseAccountV2Provider
 
 SERVER = "111111111111111111"
 

@@ -13,9 +13,9 @@ from urllib.parse import quote
 import pytest
 import requests
 from misbehaving import Received, Reply
-from pulumi_pixverse import lookups
 from pulumi_pixverse.client import AuthenticationError
-from pulumi_pixverse.failures import OperationFailed
+from pulumi_pixverse.core import lookups
+from pulumi_pixverse.core.failures import OperationFailed
 from test_lookups import service_for
 
 CONTRACT = Path(__file__).parents[1] / "contract"

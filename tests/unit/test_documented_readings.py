@@ -13,8 +13,9 @@ from typing import Any
 
 import pytest
 from misbehaving import Received, Reply, api_error
-from pulumi_pixverse import audit, lookups
 from pulumi_pixverse.client.times import elapsed_seconds, epoch_instant, instant, iso
+from pulumi_pixverse.commands import audit
+from pulumi_pixverse.core import lookups
 from test_documented_answers import CONTRACT, examples
 from test_lookups import service_for
 

@@ -9,8 +9,8 @@ import inspect
 
 import pytest
 from pulumi_pixverse import AccountSpec, AccountV2Spec, PixverseAccount, PixverseAccountV2
-from pulumi_pixverse.fields import ACCOUNT, ACCOUNT_V2, Field, Kind
-from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+from pulumi_pixverse.core.fields import ACCOUNT, ACCOUNT_V2, Field, FieldTable
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider, PixverseAccountV2Provider
 
 RESOURCES = [(PixverseAccount, ACCOUNT), (PixverseAccountV2, ACCOUNT_V2)]
 SPECS = [(AccountSpec, ACCOUNT), (AccountV2Spec, ACCOUNT_V2)]
@@ -25,14 +25,14 @@ def argument(field: Field) -> str:
     return f"pulumi.Input[{python_type(field)}]" + ("" if field.required else " | None")
 
 
-def arguments(kind: Kind) -> dict[str, tuple[str, bool]]:
+def arguments(kind: FieldTable) -> dict[str, tuple[str, bool]]:
     """Each declared field's argument: its annotation, and whether it must be given."""
     return {field.python_name: (argument(field), field.required) for field in kind.inputs}
 
 
 @pytest.mark.parametrize(("resource", "kind"), RESOURCES)
 def test_a_resource_takes_each_declared_field_as_a_keyword_argument_in_the_tables_order(
-    resource: type, kind: Kind
+    resource: type, kind: FieldTable
 ) -> None:
     parameters = list(inspect.signature(resource.__init__).parameters.values())
     fields = [p for p in parameters if p.kind is p.KEYWORD_ONLY and p.name != "opts"]
@@ -46,7 +46,7 @@ def test_a_resource_takes_each_declared_field_as_a_keyword_argument_in_the_table
 
 
 @pytest.mark.parametrize(("resource", "kind"), RESOURCES)
-def test_a_resource_has_an_attribute_per_field(resource: type, kind: Kind) -> None:
+def test_a_resource_has_an_attribute_per_field(resource: type, kind: FieldTable) -> None:
     annotations = dict(resource.__annotations__)
     assert list(annotations) == [field.python_name for field in kind.fields], (
         f"resource.py: {resource.__name__} declares an Output attribute per field of {kind.name}"
@@ -56,7 +56,7 @@ def test_a_resource_has_an_attribute_per_field(resource: type, kind: Kind) -> No
 
 
 @pytest.mark.parametrize(("spec", "kind"), SPECS)
-def test_a_pool_spec_holds_its_resources_arguments(spec: type, kind: Kind) -> None:
+def test_a_pool_spec_holds_its_resources_arguments(spec: type, kind: FieldTable) -> None:
     fields = dataclasses.fields(spec)
     assert [f.name for f in fields] == ["name", *arguments(kind), "label"], (
         f"pool.py: {spec.__name__}'s attributes must be the name, {kind.name}'s declared fields in order, "

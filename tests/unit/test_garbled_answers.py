@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from misbehaving import Received, Reply
 from provider_operations import ACCOUNT, ACCOUNT_V2, NOT_CONFIGURED, one_line_failure, operations
-from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider, PixverseAccountV2Provider
 
 NOT_CONFIGURED_V2 = "Configuration not found. To create configuration use POST /accounts/email."
 GOOD = {

@@ -1,4 +1,4 @@
-"""The read-only questions (`pulumi_pixverse.lookups`, which the plugin's functions, the Python
+"""The read-only questions (`pulumi_pixverse.core.lookups`, which the plugin's functions, the Python
 functions and the audit answer with): against the emulator, what each returns and the requests it
 sends (GETs only, one each); against a misbehaving service, every failure class of the resources as
 its one line."""
@@ -11,27 +11,27 @@ from typing import Any
 import pytest
 import requests
 from misbehaving import Reply, api_error, html
-from pulumi_pixverse import lookups
-from pulumi_pixverse.accounts import Service
-from pulumi_pixverse.failures import OperationFailed
+from pulumi_pixverse.core import lookups
+from pulumi_pixverse.core.accounts import ApiAccess
+from pulumi_pixverse.core.failures import OperationFailed
 
 V1 = {"discord": "discord-lookups-secret", "server": "111111111111111111", "channel": "222222222222222222"}
 EMAIL, OTHER = "maya@pixverse.example", "noor@pixverse.example"
 
 
-def service_for(url: str, token: str, **config: str) -> Service:
-    service = Service()
+def service_for(url: str, token: str, **config: str) -> ApiAccess:
+    service = ApiAccess()
     settings = {"apiToken": token, "apiUrl": url, "maxRetries": "2", **config}
     service.configure(lambda key: settings.get(key.partition(":")[2]), environ={})
     return service
 
 
 @pytest.fixture
-def service(emulator) -> Service:
+def service(emulator) -> ApiAccess:
     return service_for(emulator.url, emulator.token)
 
 
-def questions(service: Service) -> dict[str, Callable[[], Any]]:
+def questions(service: ApiAccess) -> dict[str, Callable[[], Any]]:
     return {
         "getAccounts": lambda: lookups.accounts(service),
         "getAccountsV2": lambda: lookups.accounts_v2(service),
@@ -173,7 +173,7 @@ def test_every_failure_is_the_one_line_the_resources_give(serve, api_token, case
 
 
 def test_without_a_token_each_question_says_how_to_set_one():
-    service = Service()
+    service = ApiAccess()
     service.configure(lambda key: None, environ={})
     for question in questions(service).values():
         with pytest.raises(OperationFailed, match="pixverse:apiToken"):

@@ -10,7 +10,7 @@ import time
 import pytest
 from misbehaving import Received, Reply, api_error, html
 from provider_operations import ACCOUNT, NOT_CONFIGURED, one_line_failure, operations
-from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider, PixverseAccountV2Provider
 
 PROVIDERS = [PixverseAccountProvider, PixverseAccountV2Provider]
 NOT_THE_API = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from misbehaving import Received, Reply, api_error
 from provider_operations import ACCOUNT, ACCOUNT_V2, NOT_CONFIGURED, one_line_failure, operations
-from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider, PixverseAccountV2Provider
 
 
 def echo_authorization(request: Received) -> Reply:

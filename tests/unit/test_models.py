@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pulumi_pixverse.models import (
+from pulumi_pixverse.core.models import (
     Account,
     AccountV2,
     FieldProblem,

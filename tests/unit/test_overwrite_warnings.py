@@ -6,8 +6,8 @@ says so once, even when nothing is overwritten. Without an engine, warnings go t
 from __future__ import annotations
 
 import pytest
-from pulumi_pixverse import accounts
-from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
+from pulumi_pixverse.core import accounts
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider, PixverseAccountV2Provider
 from test_ownership_rules import PROPS, PROPS_V2, THEIRS, THEIRS_V2
 
 FROM_CONFIG = (

@@ -11,9 +11,9 @@ from misbehaving import Received, Reply
 from provider_operations import ACCOUNT_V2, one_line_failure
 from pulumi.provider.experimental.property_value import PropertyValue
 from pulumi.provider.experimental.provider import ConfigureRequest, CreateRequest
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider, PixverseAccountV2Provider
 from pulumi_pixverse.plugin.provider import PixverseProvider
 from pulumi_pixverse.plugin.values import property_values
-from pulumi_pixverse.provider import PixverseAccountProvider, PixverseAccountV2Provider
 
 POST = "POST /v1/pixverse/account/{channel}"
 POST_V2 = "POST /v2/pixverse/accounts/{email}"

@@ -22,7 +22,7 @@ from pulumi.provider.experimental.provider import (
     ReadRequest,
 )
 from pulumi.runtime import rpc
-from pulumi_pixverse.failures import OperationFailed
+from pulumi_pixverse.core.failures import OperationFailed
 from pulumi_pixverse.plugin.provider import PixverseProvider
 from pulumi_pixverse.plugin.values import plain, property_values, secret_names
 

@@ -8,8 +8,8 @@ import dill
 import pytest
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
-from pulumi_pixverse.failures import OperationFailed
-from pulumi_pixverse.provider import PixverseAccountProvider
+from pulumi_pixverse.core.failures import OperationFailed
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider
 
 POST = "POST /v1/pixverse/account/{channel}"
 GET = "GET /v1/pixverse/account/{channel}"

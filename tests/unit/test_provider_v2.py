@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from pulumi.runtime import rpc
-from pulumi_pixverse.failures import OperationFailed
-from pulumi_pixverse.provider import PixverseAccountV2Provider
+from pulumi_pixverse.core.failures import OperationFailed
+from pulumi_pixverse.dynamic.provider import PixverseAccountV2Provider
 
 POST = "POST /v2/pixverse/accounts/{email}"
 PROPS = {"email": "maya+render@pixverse.example", "password": "pw-one", "maxJobs": 3}

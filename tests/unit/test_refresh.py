@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from pulumi.dynamic import ReadResult
-from pulumi_pixverse.failures import OperationFailed
-from pulumi_pixverse.provider import PixverseAccountProvider
+from pulumi_pixverse.core.failures import OperationFailed
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider
 
 LIST = "GET /v1/pixverse/account"
 LIST_V2 = "GET /v2/pixverse/accounts"

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pulumi_pixverse.provider import PixverseAccountProvider
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider
 
 ACCOUNT = {
     "discord": "discord-token-adopt",

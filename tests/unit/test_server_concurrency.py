@@ -20,7 +20,7 @@ from another_provider import AnotherProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
-from pulumi_pixverse.provider import PixverseAccountProvider
+from pulumi_pixverse.dynamic.provider import PixverseAccountProvider
 
 POST = "POST /v1/pixverse/account/{channel}"
 LIST = "GET /v1/pixverse/account"

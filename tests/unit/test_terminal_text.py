@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pulumi_pixverse import migrate
-from pulumi_pixverse.audit import Finding, table
-from pulumi_pixverse.pulumi_cli import CommandError
+from pulumi_pixverse.commands import migrate
+from pulumi_pixverse.commands.audit import Finding, table
+from pulumi_pixverse.commands.pulumi_cli import CommandError
 
 HOSTILE = "\x1b[31m\x1b]0;owned\x07\u202e"
 """A colour, a window title (its text included) and a bidi override: none may reach a terminal."""

@@ -69,8 +69,8 @@ def run_sizes(
 IMPORTS = {
     "import pulumi": "import pulumi",
     "import pulumi_pixverse": "import pulumi_pixverse",
-    "provider process: pulumi_pixverse.provider + one check": (
-        "import pulumi.dynamic, pulumi_pixverse.provider as p\n"
+    "provider process: pulumi_pixverse.dynamic.provider + one check": (
+        "import pulumi.dynamic, pulumi_pixverse.dynamic.provider as p\n"
         "p.PixverseAccountProvider().check({}, {'discord': 'd', 'server': '100000000000000001', "
         "'channel': '200000000000000001', 'maxJobs': 3})"
     ),

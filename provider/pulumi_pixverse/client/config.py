@@ -13,7 +13,7 @@ from typing import Any
 class Setting:
     """One setting: `pixverse:<key>` in a stack's config (and an explicit provider's input), else the
     environment variable `env`, else `default`; `attribute` is its name on ClientSettings (or, for
-    allowOverwrite, which is not about reaching the API, on the provider's `Service`)."""
+    allowOverwrite, which is not about reaching the API, on the provider's `ApiAccess`)."""
 
     key: str
     env: str

@@ -1,7 +1,7 @@
 """Deadlines: how long a call, and the operation that makes it, may wait on the service. Standard
 library only, so an operation can be bounded before requests is loaded.
 
-An operation (a create, read, update, delete, a function's question: `Service.operation`) has one
+An operation (a create, read, update, delete, a function's question: `ApiAccess.operation`) has one
 bound, `pixverse:requestTimeout`, over every call it makes: a create that lists the accounts and then
 GETs its own one against a service that never answers fails once the bound has passed, not after one
 bound per call. Each call's own deadline is the smaller of the setting and what is left of its

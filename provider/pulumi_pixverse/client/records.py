@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ..fields import ACCOUNT, ACCOUNT_V2, Field
+from ..core.fields import ACCOUNT, ACCOUNT_V2, Field
 from .errors import UnreadableRecordError
 from .times import elapsed_seconds, instant, iso
 

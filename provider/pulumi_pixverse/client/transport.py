@@ -61,7 +61,7 @@ CREDENTIAL_FIELDS = ("discord", "password", "token")
 """Request body fields holding credentials: redacted from every message once sent."""
 POOL_SIZE = 64
 """Connections kept open per host: as many as the provider server runs calls at once, v1 and v2
-together (pulumi_pixverse.concurrency.CALLS_AT_ONCE; a unit test keeps the two equal). A connection
+together (pulumi_pixverse.dynamic.concurrency.CALLS_AT_ONCE; a unit test keeps the two equal). A connection
 is opened only when every open one is busy."""
 
 

@@ -43,11 +43,11 @@ from pulumi.provider.experimental.provider import (
     UpdateResponse,
 )
 
-from .. import lookups
-from ..accounts import KINDS, AccountKind, Plan, Service
 from ..client.config import SETTINGS
-from ..failures import OperationFailed
-from ..settings import PLAIN_TEXT_TOKEN_MESSAGE, SettingError
+from ..core import lookups
+from ..core.accounts import KINDS, AccountLifecycle, ApiAccess, Plan
+from ..core.failures import OperationFailed
+from ..core.settings import PLAIN_TEXT_TOKEN_MESSAGE, SettingError
 from .schema import (
     GET_ACCOUNTS,
     GET_ACCOUNTS_V2,
@@ -60,7 +60,7 @@ from .values import plain, property_values, secret_names
 MAX_CALLS = 64
 """Threads for calls at once: more than the engine's default parallelism asks of one provider."""
 _CONFIG_SECRETS = tuple(setting.key for setting in SETTINGS if setting.secret)
-_KINDS: dict[str, AccountKind] = {kind.KIND.token: kind for kind in KINDS}
+_KINDS: dict[str, AccountLifecycle] = {kind.KIND.token: kind for kind in KINDS}
 _FUNCTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     GET_ACCOUNTS: lookups.accounts,
     GET_ACCOUNTS_V2: lookups.accounts_v2,
@@ -79,7 +79,7 @@ class PixverseProvider(Provider):
     read-only functions (`lookups`)."""
 
     def __init__(self) -> None:
-        self._service = Service(take_over=_import_instead)
+        self._service = ApiAccess(take_over=_import_instead)
         self._threads = ThreadPoolExecutor(MAX_CALLS, thread_name_prefix="pixverse")
 
     async def get_schema(self, request: GetSchemaRequest) -> GetSchemaResponse:
@@ -175,7 +175,7 @@ class PixverseProvider(Provider):
         return await asyncio.get_running_loop().run_in_executor(self._threads, functools.partial(call, *args))
 
 
-def _import_instead(kind: AccountKind, key: str, resource: str) -> str:
+def _import_instead(kind: AccountLifecycle, key: str, resource: str) -> str:
     """The plugin's way to take over a live account: `pulumi import` of it under its resource's name."""
     token = next(token for token, known in _KINDS.items() if known is kind)
     return (
@@ -200,7 +200,7 @@ def _is_default_provider(urn: str) -> bool:
     return name == "default" or name.startswith("default_")
 
 
-def _kind(type_: str) -> AccountKind:
+def _kind(type_: str) -> AccountLifecycle:
     kind = _KINDS.get(type_)
     if kind is None:
         raise ValueError(f"unknown resource type {type_}: this provider serves {', '.join(_KINDS)}")
@@ -211,7 +211,7 @@ def _with_secrets(values: dict[str, Any], names: tuple[str, ...]) -> dict[str, A
     return {name: value.with_secret(True) if name in names else value for name, value in values.items()}
 
 
-def _outputs(kind: AccountKind, record: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+def _outputs(kind: AccountLifecycle, record: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     """`record` for the engine: credentials secret, and whatever was secret in what was `given`."""
     return property_values(record, {*kind.CREDENTIALS, *secret_names(given)})
 

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from importlib.metadata import metadata
 from typing import Any
 
-from ..accounts import KINDS
 from ..client.config import SETTINGS, Setting
-from ..fields import ACCOUNT, ACCOUNT_V2, Field, Kind
+from ..core.accounts import KINDS
+from ..core.fields import ACCOUNT, ACCOUNT_V2, Field, FieldTable
 
 DISTRIBUTION = "pulumi-pixverse"
 """The Python distribution whose metadata (pyproject.toml) names the version and the repository."""
@@ -29,7 +29,7 @@ def config_variables(settings: Sequence[Setting] = SETTINGS) -> dict[str, dict[s
             for s in settings}  # fmt: skip
 
 
-def resource(kind: Kind) -> dict[str, Any]:
+def resource(kind: FieldTable) -> dict[str, Any]:
     """A kind of account as a resource: its fields, each described, credentials secret. A write-only
     field is not required in the state (an imported account has none until it is declared)."""
 
@@ -87,13 +87,13 @@ def _object(
     }
 
 
-def _fields(kind: Kind, *names: str) -> dict[str, tuple[str, str]]:
+def _fields(kind: FieldTable, *names: str) -> dict[str, tuple[str, str]]:
     """Fields of a kind of account, as `_object` takes properties: each (type, description)."""
     return {name: (kind.field(name).type, kind.field(name).description) for name in names}
 
 
-def _listed(kind: Kind) -> tuple[dict[str, tuple[str, str]], tuple[str, ...]]:
-    """What an inventory shows of an account of `kind` (`Kind.listed`), as `_object` takes properties,
+def _listed(kind: FieldTable) -> tuple[dict[str, tuple[str, str]], tuple[str, ...]]:
+    """What an inventory shows of an account of `kind` (`FieldTable.listed`), as `_object` takes properties,
     and which of them are optional."""
     listed = kind.listed
     return _fields(kind, *(f.name for f in listed)), tuple(f.name for f in listed if not f.required)
@@ -212,7 +212,7 @@ _FUNCTIONS: dict[str, dict[str, Any]] = {
 }
 
 
-def package(kinds: Sequence[Kind] | None = None) -> dict[str, Any]:
+def package(kinds: Sequence[FieldTable] | None = None) -> dict[str, Any]:
     """The package schema, declaring these kinds of account (default: every kind, `accounts.KINDS`)."""
     kinds = [kind.KIND for kind in KINDS] if kinds is None else kinds
     return {

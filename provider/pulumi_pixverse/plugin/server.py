@@ -28,8 +28,8 @@ from pulumi.runtime import proto
 from pulumi.runtime.proto import provider_pb2_grpc
 
 from ..client.sanitize import redact
-from ..engine_log import use_engine
-from ..failures import OperationFailed
+from ..core.engine_log import use_engine
+from ..core.failures import OperationFailed
 from .provider import AT_PREVIEW, PixverseProvider
 
 T = TypeVar("T")

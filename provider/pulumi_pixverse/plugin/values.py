@@ -16,7 +16,7 @@ from typing import Any
 
 from pulumi.provider.experimental.property_value import Computed, PropertyValue
 
-from ..accounts import UNKNOWN
+from ..core.accounts import UNKNOWN
 
 
 def plain(values: Mapping[str, PropertyValue]) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from typing import Any, TypedDict, TypeVar, cast
 
 import pulumi
 
-from . import lookups
-from .accounts import Service
-from .settings import PREVIEW_WITHOUT_TOKEN_MESSAGE
+from ..core import lookups
+from ..core.accounts import ApiAccess
+from ..core.settings import PREVIEW_WITHOUT_TOKEN_MESSAGE
 
 
 class AccountInfo(TypedDict):
@@ -155,10 +155,10 @@ async def _resources_of(argument: pulumi.Output[Any] | None) -> list[pulumi.Reso
     return [] if argument is None else list(await argument.resources())
 
 
-def _read(question: Callable[[Service], T]) -> pulumi.Output[T]:
+def _read(question: Callable[[ApiAccess], T]) -> pulumi.Output[T]:
     """`question` asked on a thread with the stack's settings; its answer as an Output. At a preview
     with no API token, unknown instead, and one warning (PREVIEW_WITHOUT_TOKEN_MESSAGE)."""
-    service = Service(warn=pulumi.log.warn)
+    service = ApiAccess(warn=pulumi.log.warn)
     service.configure(lambda key: cast(Any, pulumi.runtime.get_config(key)))
     if service.settings is None and pulumi.runtime.is_dry_run():
         service.warn_once(PREVIEW_WITHOUT_TOKEN_MESSAGE)

@@ -16,9 +16,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
-from .client import ClientSettings
-from .client.config import SETTINGS, Setting
-from .client.sanitize import one_line
+from ..client import ClientSettings
+from ..client.config import SETTINGS, Setting
+from ..client.sanitize import one_line
 from .failures import OperationFailed
 
 if TYPE_CHECKING:

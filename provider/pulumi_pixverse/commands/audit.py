@@ -24,14 +24,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from . import lookups
-from .accounts import Service
+from ..client import NotFoundError
+from ..client.sanitize import LINE_LIMIT, remember_secret, service_words
+from ..client.times import instant
+from ..core import lookups
+from ..core.accounts import ApiAccess
+from ..core.failures import OperationFailed
+from ..core.fields import ACCOUNT, ACCOUNT_V2, FieldTable
 from .adopt import read_stack_config
-from .client import NotFoundError
-from .client.sanitize import LINE_LIMIT, remember_secret, service_words
-from .client.times import instant
-from .failures import OperationFailed
-from .fields import ACCOUNT, ACCOUNT_V2, Kind
 from .pulumi_cli import pulumi
 
 V1_TYPES = ("pixverse:index:Account", "pulumi-python:dynamic/pixverse:Account")
@@ -68,7 +68,7 @@ def audit(stack: str, days: int) -> list[Finding]:
     """Every finding for `stack` (see `check`); CommandError or OperationFailed when the check
     cannot be made."""
     v1, v2 = declared_accounts(stack)
-    service = Service()
+    service = ApiAccess()
     service.configure(read_stack_config(stack).get)
     return check(v1, v2, service, days)
 
@@ -76,7 +76,7 @@ def audit(stack: str, days: int) -> list[Finding]:
 def check(
     v1: dict[str, dict[str, Any]],
     v2: dict[str, dict[str, Any]],
-    service: Service,
+    service: ApiAccess,
     days: int,
     now: datetime | None = None,
 ) -> list[Finding]:
@@ -174,7 +174,9 @@ def exit_status(findings: list[Finding]) -> int:
     return 2 if findings else 0
 
 
-def _compared(name: str, declared: dict[str, Any], live: dict[str, Any] | None, kind: Kind) -> list[Finding]:
+def _compared(
+    name: str, declared: dict[str, Any], live: dict[str, Any] | None, kind: FieldTable
+) -> list[Finding]:
     """`missing` when the service has no such account, else `drifted` naming each field the service
     returns (the key aside) whose declared value it does not hold, credentials last and never shown."""
     if live is None:

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import pulumi
 
-from .fields import ACCOUNT, ACCOUNT_V2, Kind
+from ..core.fields import ACCOUNT, ACCOUNT_V2, FieldTable
 from .resource import PixverseAccount, PixverseAccountV2
 
 _CLASHES = {
@@ -41,7 +41,7 @@ class PoolError(pulumi.RunError):
 class _Spec:
     """What a spec of either kind does with its fields."""
 
-    KIND: ClassVar[Kind]
+    KIND: ClassVar[FieldTable]
 
     def arguments(self) -> dict[str, Any]:
         """The resource's keyword arguments: every field but the resource name and the label."""
@@ -66,7 +66,7 @@ class AccountSpec(_Spec):
     (default: its resource name)."""
 
     RESOURCE: ClassVar[type[PixverseAccount]] = PixverseAccount
-    KIND: ClassVar[Kind] = ACCOUNT
+    KIND: ClassVar[FieldTable] = ACCOUNT
 
     name: str
     discord: pulumi.Input[str]
@@ -82,7 +82,7 @@ class AccountV2Spec(_Spec):
     (default: its resource name)."""
 
     RESOURCE: ClassVar[type[PixverseAccountV2]] = PixverseAccountV2
-    KIND: ClassVar[Kind] = ACCOUNT_V2
+    KIND: ClassVar[FieldTable] = ACCOUNT_V2
 
     name: str
     email: pulumi.Input[str]

@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from .client import (
+from ..client import (
     ApiValidationError,
     AuthenticationError,
     DeadlineExceededError,
@@ -26,7 +26,7 @@ from .client import (
     RetriesExhaustedError,
     UnreadableRecordError,
 )
-from .client.sanitize import redact
+from ..client.sanitize import redact
 
 ROTATED_TOKEN_HINT = (
     "`pulumi refresh` and `pulumi destroy` use the API token saved by the last `pulumi up`: "

@@ -17,13 +17,13 @@ import json
 import re
 from typing import Any
 
-from .accounts import differences
-from .client import AuthenticationError, NotFoundError, PixverseClient, PixverseError, RetriesExhaustedError
-from .client.sanitize import service_words
-from .fields import ACCOUNT, DISCORD_ID_DIGITS
+from ..client import AuthenticationError, NotFoundError, PixverseClient, PixverseError, RetriesExhaustedError
+from ..client.sanitize import service_words
+from ..core.accounts import differences
+from ..core.fields import ACCOUNT, DISCORD_ID_DIGITS
+from ..core.settings import MISSING_TOKEN_MESSAGE, resolve_settings
 from .pulumi_cli import CommandError as AdoptError
 from .pulumi_cli import pulumi
-from .settings import MISSING_TOKEN_MESSAGE, resolve_settings
 
 ACCOUNTS_KEY = "pixverse:accounts"
 _CONFIG_TYPES = {"integer": "int", "string": "string"}

@@ -1,9 +1,9 @@
 """The read-only questions about a subscription's pool, once for both front-ends (the plugin's
-functions, `pulumi_pixverse.functions`) and the audit: each one or two GETs, never a write, each
-failure the one line the resources' failures are (`failures.explain`, through `Service.operation`).
+functions, `pulumi_pixverse.dynamic.functions`) and the audit: each one or two GETs, never a write, each
+failure the one line the resources' failures are (`failures.explain`, through `ApiAccess.operation`).
 
 Results are plain values under the schema's names (camelCase); an inventory shows each account's
-fields as its kind lists them (`Kind.listed`). Discord tokens are never part of them: an inventory
+fields as its kind lists them (`FieldTable.listed`). Discord tokens are never part of them: an inventory
 needs none, and a function's result travels into programs, outputs and logs as
 plain data; an account to manage is declared (or read with `Account.get`, which keeps it secret).
 """
@@ -12,20 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from .accounts import Service
-from .client import NotFoundError
-from .client.times import instant, iso, session_end
-from .fields import ACCOUNT, ACCOUNT_V2, Kind
+from ..client import NotFoundError
+from ..client.times import instant, iso, session_end
+from .accounts import ApiAccess
+from .fields import ACCOUNT, ACCOUNT_V2, FieldTable
 
 
-def accounts(service: Service) -> dict[str, Any]:
+def accounts(service: ApiAccess) -> dict[str, Any]:
     """`{"accounts": [{channel, server, maxJobs}]}`: the v1 accounts, by channel (one GET)."""
     with service.operation("listing", "the v1 accounts") as client:
         live = _or_none(client.list_accounts)
     return {"accounts": [_listed(ACCOUNT, channel, record) for channel, record in sorted(live.items())]}
 
 
-def accounts_v2(service: Service) -> dict[str, Any]:
+def accounts_v2(service: ApiAccess) -> dict[str, Any]:
     """`{"accounts": [{email, maxJobs, accountId, username, sessionExpires}]}`: the v2 accounts, by
     email (one GET); `sessionExpires` is the service's PixVerse session's end, ISO 8601 UTC
     (`times.session_end`; None, with a warning, when it cannot be read)."""
@@ -34,7 +34,7 @@ def accounts_v2(service: Service) -> dict[str, Any]:
     return {"accounts": [_account_v2(service, email, record) for email, record in sorted(live.items())]}
 
 
-def features(service: Service, email: str) -> dict[str, Any]:
+def features(service: ApiAccess, email: str) -> dict[str, Any]:
     """The PixVerse plan of the v2 account `email` (one GET): `planName`, `concurrentGenerations` (the
     natural ceiling of its maxJobs), the credits left (`creditDaily`, `creditMonthly`,
     `creditPackage`), `planExpires` (ISO 8601 UTC; None when unset) and `planRenews` (`renews`).
@@ -70,7 +70,7 @@ def renews(plan: dict[str, Any]) -> bool:
     )
 
 
-def capacity(service: Service) -> dict[str, Any]:
+def capacity(service: ApiAccess) -> dict[str, Any]:
     """The scheduler's view now (one GET): `accounts` [{email, maxJobs, executing, available}],
     `executing` [{id, type, started, elapsed, elapsedSeconds}] and `jobsExecuting`, their number. A
     value that cannot be read is left empty with a warning."""
@@ -93,7 +93,7 @@ def _or_none(listing: Any) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def _account_v2(service: Service, email: str, record: dict[str, Any]) -> dict[str, Any]:
+def _account_v2(service: ApiAccess, email: str, record: dict[str, Any]) -> dict[str, Any]:
     session = record["jwt"]
     try:
         expires = iso(session_end(session))
@@ -103,8 +103,8 @@ def _account_v2(service: Service, email: str, record: dict[str, Any]) -> dict[st
     return {**_listed(ACCOUNT_V2, email, record), "sessionExpires": expires}
 
 
-def _listed(kind: Kind, key: str, record: dict[str, Any]) -> dict[str, Any]:
-    """An account as an inventory shows it (`Kind.listed`): its key as the list names it, then each
+def _listed(kind: FieldTable, key: str, record: dict[str, Any]) -> dict[str, Any]:
+    """An account as an inventory shows it (`FieldTable.listed`): its key as the list names it, then each
     field from its record and each output from its session (`jwt`)."""
     session = record.get("jwt") or {}
     shown: dict[str, Any] = {kind.key: key}
@@ -113,7 +113,7 @@ def _listed(kind: Kind, key: str, record: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def _warn_unreadable(service: Service, what: str, problems: list[str]) -> None:
+def _warn_unreadable(service: ApiAccess, what: str, problems: list[str]) -> None:
     """A warning per value of an answer about `what` that could not be read (and is left empty)."""
     for problem in problems:
         service.warn(

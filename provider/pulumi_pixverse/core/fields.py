@@ -18,7 +18,7 @@ A new optional field (docs/contributing/adding-a-field.md) takes four files edit
    tests/unit/test_field_table.py names what is missing until they match this table;
 
 then `tools/gen-sdk` writes the schema, the SDKs and the reference pages again. A new kind of account
-is a new API of the service: a `Kind` here and twelve files more (the contributor page lists them).
+is a new API of the service: a `FieldTable` here and twelve files more (the contributor page lists them).
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class Field:
 
 
 @dataclass(frozen=True)
-class Kind:
+class FieldTable:
     """A kind of account: its resource name (`Account`), what it is, the field that identifies one,
     and its fields in the service's order."""
 
@@ -165,7 +165,7 @@ def declared_props(props: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in props.items() if value is not None and not name.startswith("__")}
 
 
-ACCOUNT = Kind(
+ACCOUNT = FieldTable(
     "Account",
     "A PixVerse v1 account on useapi.net: a Discord bot set-up, identified by its channel.",
     "channel",
@@ -205,7 +205,7 @@ ACCOUNT = Kind(
     ),
 )
 
-ACCOUNT_V2 = Kind(
+ACCOUNT_V2 = FieldTable(
     "AccountV2",
     "A PixVerse v2 account on useapi.net: a PixVerse login, identified by its email.",
     "email",

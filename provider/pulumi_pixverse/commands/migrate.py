@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import accounts
+from ..client.sanitize import service_words
+from ..core import accounts
+from ..core.fields import FieldTable
 from .adopt import read_stack_config
-from .client.sanitize import service_words
-from .fields import Kind
 from .pulumi_cli import CommandError, pulumi
 
 KINDS = {kind.KIND.token: kind.KIND for kind in accounts.KINDS}
@@ -207,7 +207,7 @@ def program(stack: str) -> Iterator[str]:
     yield f"then `{preview}` shows that nothing changes."
 
 
-def _arguments(kind: Kind, outputs: dict[str, Any]) -> list[str]:
+def _arguments(kind: FieldTable, outputs: dict[str, Any]) -> list[str]:
     """The keyword arguments of the fields that are not credentials, from the state's outputs: a
     string as a Python literal, an integer as a number; an optional field without a value left out."""
     arguments = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import sys
 
-from .client.sanitize import redact
+from ..client.sanitize import redact
 
 _ADDRESS = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\]):[0-9]+")
 _engine: str | None = None

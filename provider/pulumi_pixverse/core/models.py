@@ -1,6 +1,6 @@
 """The accounts' models (pydantic), made from the field table (`fields.py`): one per kind of account.
 
-`model(kind)` builds a kind's model from its `Kind`: one attribute per declared field under its
+`model(kind)` builds a kind's model from its `FieldTable`: one attribute per declared field under its
 Python name (`max_jobs`), validated under its wire name (`maxJobs`), with the check its type, `bounds`
 and `pattern` call for, worded by its `rule`. v1 accounts (Discord bot set-ups keyed by channel) are
 `Account`, v2 accounts (PixVerse logins keyed by email) `AccountV2`. The rules mirror what the service
@@ -22,7 +22,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, cr
 from pydantic import Field as Attribute
 from pydantic_core import PydanticCustomError
 
-from .fields import ACCOUNT, ACCOUNT_V2, Field, Kind, declared_props
+from .fields import ACCOUNT, ACCOUNT_V2, Field, FieldTable, declared_props
 
 FIELDS = ACCOUNT.names
 """v1 wire and state names of the account's fields, in the service's order."""
@@ -52,7 +52,7 @@ class AccountModel(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    KIND: ClassVar[Kind]
+    KIND: ClassVar[FieldTable]
 
     @property
     def key(self) -> str:
@@ -111,7 +111,7 @@ def _attribute(field: Field) -> Any:
 
 
 @functools.cache
-def model(kind: Kind) -> type[AccountModel]:
+def model(kind: FieldTable) -> type[AccountModel]:
     """The model of `kind` (built once per table): its declared fields, in the table's order."""
     attributes: dict[str, Any] = {field.python_name: _attribute(field) for field in kind.inputs}
     built = create_model(kind.name, __base__=AccountModel, __module__=__name__, **attributes)
@@ -126,7 +126,7 @@ AccountV2 = model(ACCOUNT_V2)
 
 
 def find_problems(
-    props: Mapping[str, Any], is_unknown: Callable[[Any], bool] = lambda _: False, kind: Kind = ACCOUNT
+    props: Mapping[str, Any], is_unknown: Callable[[Any], bool] = lambda _: False, kind: FieldTable = ACCOUNT
 ) -> list[FieldProblem]:
     """Every rule of `kind` (default: v1) that `props` (wire names) break, in field order; fields
     whose value `is_unknown` are not judged; a null counts as not given."""
@@ -145,7 +145,7 @@ def find_problems_v2(
     return find_problems(props, is_unknown, ACCOUNT_V2)
 
 
-def parse_account(props: Mapping[str, Any], kind: Kind = ACCOUNT) -> AccountModel:
+def parse_account(props: Mapping[str, Any], kind: FieldTable = ACCOUNT) -> AccountModel:
     """The account of `kind` (default: v1) that `props` (wire names) describe; InvalidAccountError
     when a rule is broken."""
     problems = find_problems(props, kind=kind)
@@ -159,7 +159,7 @@ def parse_account_v2(props: Mapping[str, Any]) -> AccountModel:
     return parse_account(props, ACCOUNT_V2)
 
 
-def _problem(kind: Kind, error: Mapping[str, Any]) -> FieldProblem:
+def _problem(kind: FieldTable, error: Mapping[str, Any]) -> FieldProblem:
     """One validation error as a check reports it, under the field's wire name (pydantic's `loc`)."""
     field = str(error["loc"][0]) if error["loc"] else "account"
     if error["type"] == "missing":

@@ -5,7 +5,7 @@ It knows neither front-end: the dynamic providers (`provider.py`) and the plugin
 plain values under the wire names (`discord`, `maxJobs`, ...; numbers may come as floats, a value not
 known at preview as the engine's marker `UNKNOWN`) and take back plain values. `V1` (Discord
 set-ups keyed by channel) and `V2` (PixVerse logins keyed by email) are the two kinds of account;
-`Service` is one provider configuration's way to the API.
+`ApiAccess` is one provider configuration's way to the API.
 
 What it loads is what the work needs: importing it loads neither pydantic nor requests; the models
 come with the first check of changed inputs, create or update, the HTTP client with the first call
@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi.runtime.rpc import UNKNOWN
 
-from .client import ClientSettings, NotFoundError, PixverseError
-from .client.deadline import operation_bound
-from .client.sanitize import remember_secret, service_words
+from ..client import ClientSettings, NotFoundError, PixverseError
+from ..client.deadline import operation_bound
+from ..client.sanitize import remember_secret, service_words
 from .failures import (
     OperationFailed,
     TakeOver,
@@ -36,7 +36,7 @@ from .failures import (
     overwritten,
     session_unreadable,
 )
-from .fields import ACCOUNT, ACCOUNT_V2, Kind, declared_props
+from .fields import ACCOUNT, ACCOUNT_V2, FieldTable, declared_props
 from .settings import (
     TOKENS_DIFFER_MESSAGE,
     MissingTokenError,
@@ -46,10 +46,21 @@ from .settings import (
 )
 
 if TYPE_CHECKING:
-    from .client.api import PixverseClient
+    from ..client.api import PixverseClient
     from .models import AccountModel, FieldProblem
 
-__all__ = ["FIELDS", "FIELDS_V2", "KINDS", "UNKNOWN", "V1", "V2", "AccountKind", "Plan", "Read", "Service"]
+__all__ = [
+    "FIELDS",
+    "FIELDS_V2",
+    "KINDS",
+    "UNKNOWN",
+    "V1",
+    "V2",
+    "AccountLifecycle",
+    "ApiAccess",
+    "Plan",
+    "Read",
+]
 
 FIELDS = ACCOUNT.names
 """v1 wire and state names (the lifecycle reads them from `V1.KIND`)."""
@@ -71,7 +82,7 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _changed(kind: Kind, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+def _changed(kind: FieldTable, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
     """The declared fields of `kind` whose new value differs from the old one, or is not known yet."""
     return [
         name for name in kind.names if is_unknown(news.get(name)) or not _same(olds.get(name), news.get(name))
@@ -98,11 +109,11 @@ class Read:
 
 
 _SAID: set[str] = set()
-"""The warnings said once per process (`Service.warn_once`) that have been said."""
+"""The warnings said once per process (`ApiAccess.warn_once`) that have been said."""
 _SAID_LOCK = threading.Lock()
 
 
-class Service:
+class ApiAccess:
     """One provider configuration's way to the API: the settings from `configure`, and the client
     built on first use over the process's one connection pool for those settings
     (`shared_transport`). Thread-safe. Holds nothing a state may keep.
@@ -167,8 +178,8 @@ class Service:
             if self.client is None:
                 if self.settings is None:
                     raise MissingTokenError()
-                from .client.api import PixverseClient
-                from .client.transport import shared_transport
+                from ..client.api import PixverseClient
+                from ..client.transport import shared_transport
 
                 self.client = PixverseClient(self.settings, shared_transport(self.settings))
             client = self.client
@@ -201,10 +212,10 @@ class Service:
             raise explain(verb, account, error) from None
 
 
-class AccountKind:
+class AccountLifecycle:
     """What both kinds share: their fields, the check of new inputs, and how a failure names one."""
 
-    KIND: Kind
+    KIND: FieldTable
     """The kind's fields and what they are (`fields.py`): every operation reads them there."""
     KEY: str
     """The field that identifies an account: its id."""
@@ -246,7 +257,7 @@ class AccountKind:
         raise NotImplementedError
 
     def create(
-        self, service: Service, props: Mapping[str, Any], resource: str = "<name>"
+        self, service: ApiAccess, props: Mapping[str, Any], resource: str = "<name>"
     ) -> tuple[str, dict[str, Any]]:
         """Create the account `props` describe (the program's `resource` name); return its id and
         outputs. A live account of that key that differs from `props` is not this stack's: the create
@@ -256,7 +267,7 @@ class AccountKind:
 
     def _refuse_unless_allowed(
         self,
-        service: Service,
+        service: ApiAccess,
         key: str,
         resource: str,
         declared: Mapping[str, Any],
@@ -270,28 +281,28 @@ class AccountKind:
             raise not_ours(self.name(key), differing, service.take_over(self, key, resource))
         return differing
 
-    def _overwrote(self, service: Service, key: str, differing: list[str]) -> None:
+    def _overwrote(self, service: ApiAccess, key: str, differing: list[str]) -> None:
         """After a create's write: a warning in the engine's log when it wrote over a live account
         that differed (`differing`, from `_refuse_unless_allowed`)."""
         if differing:
             service.warn(overwritten(self.name(key), differing, service.overwrite_source))
 
-    def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
+    def read(self, service: ApiAccess, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
         """The live account `id_` (None when it is gone), given what the state holds (`declared`; None
         for an import, which has no state yet)."""
         raise NotImplementedError
 
-    def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    def update(self, service: ApiAccess, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """Write the new inputs (`olds`: the state); return every output."""
         raise NotImplementedError
 
-    def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
+    def delete(self, service: ApiAccess, id_: str, props: Mapping[str, Any]) -> None:
         """Remove the account `id_` (`props`: its state); one the service says is not configured
         counts as deleted."""
         raise NotImplementedError
 
 
-class V1(AccountKind):
+class V1(AccountLifecycle):
     """PixVerse v1 accounts (Discord token, server, channel, maxJobs); the id is the channel."""
 
     KIND = ACCOUNT
@@ -311,10 +322,10 @@ class V1(AccountKind):
         return Plan(changed, ["channel"], token_may_stay)
 
     def create(
-        self, service: Service, props: Mapping[str, Any], resource: str = "<name>"
+        self, service: ApiAccess, props: Mapping[str, Any], resource: str = "<name>"
     ) -> tuple[str, dict[str, Any]]:
         """POST the account, or adopt an identical live account without a write, or refuse a differing
-        one (see AccountKind.create): one request before the POST, since the process's shared list
+        one (see AccountLifecycle.create): one request before the POST, since the process's shared list
         call tells whether the channel is there and how (a GET only where it cannot: see
         `PixverseClient.known_account`). Returns the id and the outputs."""
         from .models import parse_account
@@ -329,7 +340,7 @@ class V1(AccountKind):
         self._overwrote(service, account.key, differing)
         return account.key, account.wire()
 
-    def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
+    def read(self, service: ApiAccess, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
         """The live account, from the list call the process's reads share; None when it is gone (see
         `_missing`). The live fields are the outputs and the inputs, so a refresh ends with a clean
         state; for an import (nothing `declared`), the inputs leave the Discord token out: what an
@@ -343,7 +354,7 @@ class V1(AccountKind):
         inputs = dict(record) if declared is not None else _without(record, self.CREDENTIALS)
         return Read(id_, record, inputs)
 
-    def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    def update(self, service: ApiAccess, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """POST the new settings (an upsert) and return every output."""
         from .models import parse_account
 
@@ -353,7 +364,7 @@ class V1(AccountKind):
             client.upsert_account(account.wire())
         return account.wire()
 
-    def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
+    def delete(self, service: ApiAccess, id_: str, props: Mapping[str, Any]) -> None:
         """DELETE the account; one that the service itself says is not configured counts as deleted."""
         with (
             service.operation("deleting", self.name(id_), props) as client,
@@ -362,7 +373,7 @@ class V1(AccountKind):
             client.delete_account(id_)
 
 
-class V2(AccountKind):
+class V2(AccountLifecycle):
     """PixVerse v2 accounts (a PixVerse login: email, password, maxJobs, token); the id is the email.
 
     Outputs: email, maxJobs, password and token (as declared: the service masks them), accountId and
@@ -387,10 +398,10 @@ class V2(AccountKind):
         return Plan(changed, replaces, False)
 
     def create(
-        self, service: Service, props: Mapping[str, Any], resource: str = "<name>"
+        self, service: ApiAccess, props: Mapping[str, Any], resource: str = "<name>"
     ) -> tuple[str, dict[str, Any]]:
         """POST the account (the service logs in to PixVerse with it), or refuse a live account of the
-        same email that differs (see AccountKind.create). A live account equal in what the service
+        same email that differs (see AccountLifecycle.create). A live account equal in what the service
         returns (maxJobs; it masks the password) is POSTed too: only the service's login proves the
         declared password is the account's, so one another owner holds is never recorded (a refused
         login fails the create, LoginRefusedError, and nothing is recorded). Returns the id and the
@@ -409,7 +420,7 @@ class V2(AccountKind):
 
     @staticmethod
     def _after_write(
-        service: Service, done: str, name: str, record: Mapping[str, Any], stored: Mapping[str, Any]
+        service: ApiAccess, done: str, name: str, record: Mapping[str, Any], stored: Mapping[str, Any]
     ) -> dict[str, Any]:
         """The outputs after a write that succeeded; a session (`jwt`) that could not be read leaves
         accountId and username null, with a warning (it is information, never compared)."""
@@ -417,7 +428,7 @@ class V2(AccountKind):
             service.warn(session_unreadable(done, name, stored["unreadable"]))
         return _v2_outputs(record, stored)
 
-    def read(self, service: Service, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
+    def read(self, service: ApiAccess, id_: str, declared: Mapping[str, Any] | None) -> Read | None:
         """The live account, from the list call the process's reads share (None when it is gone, see
         `_missing`).
         The fields the service returns (email, maxJobs) come from it; the write-only ones (password,
@@ -433,7 +444,7 @@ class V2(AccountKind):
         inputs = {**{name: live[name] for name in self.KIND.compared if name in live}, **kept}
         return Read(id_, _v2_outputs(inputs, live), inputs)
 
-    def update(self, service: Service, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
+    def update(self, service: ApiAccess, olds: Mapping[str, Any], news: Mapping[str, Any]) -> dict[str, Any]:
         """POST the new settings (an upsert, one request) and return every output."""
         from .models import parse_account
 
@@ -444,7 +455,7 @@ class V2(AccountKind):
             stored = client.upsert_account_v2(account.wire())
         return self._after_write(service, "updated", name, account.wire(), stored)
 
-    def delete(self, service: Service, id_: str, props: Mapping[str, Any]) -> None:
+    def delete(self, service: ApiAccess, id_: str, props: Mapping[str, Any]) -> None:
         """DELETE the account; one that the service itself says is not configured counts as deleted."""
         with (
             service.operation("deleting", self.name(id_), props) as client,
@@ -486,6 +497,6 @@ def _v2_outputs(record: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[st
     return {**record, **{field.name: session.get(field.reported_as) for field in ACCOUNT_V2.outputs}}
 
 
-KINDS: tuple[AccountKind, ...] = (V1(), V2())
+KINDS: tuple[AccountLifecycle, ...] = (V1(), V2())
 """Every kind of account, registered once: the plugin serves, the schema declares and the reference
 documents each."""
