@@ -1,15 +1,13 @@
-"""The account lifecycle through plain `pulumi` commands, in ordered steps (the acceptance-test model).
-
-Each step runs CLI commands (the language host runs stacks/__main__.py) against the emulator, then
-asserts on what the API received (the emulator's request log), what the state holds (`pulumi stack
-export`) and what the CLI printed, and checks that no token leaked. The steps share one stack and
-run in file order.
+"""The v1 account lifecycle of the dynamic provider through plain `pulumi` commands, as scenarios of
+steps (tests/e2e/steps.py): each test runs its steps on a fresh stack of this project (the language
+host runs stacks/__main__.py) against the emulator, then destroys it.
 """
 
 from __future__ import annotations
 
 import pytest
-from harness import SECRET_SIG, CommandFailed, StackUnderTest, Step, change_summary, new_discord_token, wire
+from harness import new_discord_token, new_stack, wire
+from steps import LIST_V1, SECRET, Done, Step, accounts, delete, post, refreshing, run
 
 SERVER = "900000000000000001"
 ALPHA = {
@@ -33,129 +31,148 @@ GAMMA = {
     "channel": "910000000000000004",
     "maxJobs": 4,
 }
+BUSIER_ALPHA = {**ALPHA, "maxJobs": 7}
 MOVED_BETA = {**BETA, "channel": "910000000000000003"}
 
 
-@pytest.fixture(autouse=True)
-def no_leak_after_each_step(e2e_stack: StackUnderTest):
-    yield
-    e2e_stack.assert_no_token_leaked()
+@pytest.fixture
+def stack(pulumi_cli, service, api_token, tmp_path_factory):
+    """A fresh stack with the API token in its config (as a secret)."""
+    under_test = new_stack("v1", service, tmp_path_factory)
+    under_test.set_api_token(api_token)
+    return under_test
 
 
-def test_01_preview_of_a_new_stack_lists_the_accounts_and_sends_nothing(e2e_stack, service):
-    e2e_stack.set_accounts([ALPHA, BETA])
-    step = Step(service)
-    printed = e2e_stack.preview()
-    assert change_summary(printed) == {"create": 3}
-    assert "alpha" in printed and "beta" in printed
-    assert "discord" in printed and "[secret]" in printed
-    assert step.requests() == []
+def created(*declared: dict) -> dict:
+    """The state of the accounts `declared`, as created: id, fields, the Discord token a secret."""
+    return {
+        a["name"]: {"id": a["channel"], "channel": a["channel"], "maxJobs": a["maxJobs"], "discord": SECRET}
+        for a in declared
+    }
 
 
-def test_02_up_creates_each_account_with_exactly_the_declared_fields(e2e_stack, service):
-    step = Step(service)
-    assert change_summary(e2e_stack.up()) == {"create": 3}
-    assert service.accounts() == {ALPHA["channel"]: wire(ALPHA), BETA["channel"]: wire(BETA)}
-    assert sorted(c for c in step.calls() if c.startswith("POST")) == [
-        f"POST {ALPHA['channel']}",
-        f"POST {BETA['channel']}",
-    ]
-    assert e2e_stack.outputs()["channels"] == [ALPHA["channel"], BETA["channel"]]
-    state = e2e_stack.accounts_in_state()
-    assert set(state) == {"alpha", "beta"}
-    for name, account in (("alpha", ALPHA), ("beta", BETA)):
-        outputs = state[name]["outputs"]
-        assert state[name]["id"] == account["channel"]
-        assert outputs["channel"] == account["channel"] and outputs["maxJobs"] == account["maxJobs"]
-        assert outputs["discord"][SECRET_SIG] and "ciphertext" in outputs["discord"]
-        assert state[name]["inputs"]["discord"][SECRET_SIG]
+def the_post_carries_the_new_max_jobs(done: Done) -> None:
+    assert done.requests[0]["body"] == done.service.as_logged(wire(BUSIER_ALPHA))
 
 
-def test_03_preview_again_shows_no_change_and_sends_nothing(e2e_stack, service):
-    step = Step(service)
-    assert change_summary(e2e_stack.preview("--expect-no-changes")) == {"same": 3}
-    assert step.requests() == []
+def test_accounts_are_created_updated_in_place_and_moved(stack, service):
+    run(
+        stack,
+        service,
+        [
+            Step(
+                "a preview of the new stack lists the accounts and sends nothing",
+                declare=accounts([ALPHA, BETA]),
+                command="preview",
+                changes={"create": 3},
+                printed=("alpha", "beta", "discord", "[secret]"),
+            ),
+            Step(
+                "up creates each account with exactly the declared fields",
+                changes={"create": 3},
+                requests=[LIST_V1, post(ALPHA), post(BETA)],
+                accounts={ALPHA["channel"]: wire(ALPHA), BETA["channel"]: wire(BETA)},
+                state=created(ALPHA, BETA),
+                outputs={"channels": [ALPHA["channel"], BETA["channel"]]},
+            ),
+            Step(
+                "a new maxJobs is one in-place update and one POST",
+                declare=accounts([BUSIER_ALPHA, BETA]),
+                changes={"update": 1, "same": 2},
+                requests=[post(ALPHA)],
+                accounts={ALPHA["channel"]: wire(BUSIER_ALPHA), BETA["channel"]: wire(BETA)},
+                check=the_post_carries_the_new_max_jobs,
+            ),
+            Step(
+                "a maxJobs out of range fails the preview naming field and rule",
+                declare=accounts([{**BUSIER_ALPHA, "maxJobs": 11}, BETA]),
+                command="preview",
+                fails_with="maxJobs must be a whole number from 1 to 10; got 11",
+            ),
+            Step(
+                "a channel that is no channel id fails the preview naming field and rule",
+                declare=accounts([{**BUSIER_ALPHA, "channel": "not-a-channel"}, BETA]),
+                command="preview",
+                fails_with="channel must be a Discord channel id, 17 to 20 ASCII digits",
+            ),
+            Step(
+                "a new channel with the same token replaces the account, deleting the old one first",
+                declare=accounts([BUSIER_ALPHA, MOVED_BETA]),
+                changes={"replace": 1, "same": 2},
+                requests=[delete(BETA), LIST_V1, post(MOVED_BETA)],
+                in_order=True,
+                accounts={ALPHA["channel"]: wire(BUSIER_ALPHA), MOVED_BETA["channel"]: wire(MOVED_BETA)},
+                state=created(BUSIER_ALPHA, MOVED_BETA),
+            ),
+        ],
+    )
 
 
-def test_04_a_new_max_jobs_is_one_in_place_update_and_one_post(e2e_stack, service):
-    e2e_stack.set_accounts([{**ALPHA, "maxJobs": 7}, BETA])
-    step = Step(service)
-    assert change_summary(e2e_stack.up()) == {"update": 1, "same": 2}
-    assert step.calls() == [f"POST {ALPHA['channel']}"]
-    assert step.requests()[0]["body"] == service.as_logged(wire({**ALPHA, "maxJobs": 7}))
-    assert service.accounts()[ALPHA["channel"]]["maxJobs"] == 7
+def test_changes_behind_pulumis_back_show_on_refresh_and_the_next_up_restores_the_declaration(stack, service):
+    run(
+        stack,
+        service,
+        [
+            Step(
+                "up creates the accounts",
+                declare=accounts([ALPHA, BETA]),
+                changes={"create": 3},
+                requests=[LIST_V1, post(ALPHA), post(BETA)],
+            ),
+            Step(
+                "an account deleted behind Pulumi's back leaves the state on refresh",
+                behind_the_back=lambda service: service.remove(ALPHA["channel"]),
+                command="refresh",
+                changes={"delete": 1, "same": 2},
+                requests=refreshing(LIST_V1),
+                state={"beta": {}},
+            ),
+            Step(
+                "the next up creates it again",
+                changes={"create": 1, "same": 2},
+                requests=[LIST_V1, post(ALPHA)],
+                accounts={ALPHA["channel"]: wire(ALPHA), BETA["channel"]: wire(BETA)},
+            ),
+            Step(
+                "a maxJobs changed behind Pulumi's back shows on refresh, the token read back a secret",
+                behind_the_back=lambda service: service.seed(wire({**ALPHA, "maxJobs": 9})),
+                command="refresh",
+                changes={"update": 1, "same": 2},
+                requests=refreshing(LIST_V1),
+                printed=("maxJobs", "9"),
+                state={**created(BETA), "alpha": {"maxJobs": 9, "discord": SECRET}},
+            ),
+            Step(
+                "a preview plans to restore it",
+                command="preview",
+                changes={"update": 1, "same": 2},
+                printed=("maxJobs",),
+            ),
+            Step(
+                "the next up restores it",
+                changes={"update": 1, "same": 2},
+                requests=[post(ALPHA)],
+                accounts={ALPHA["channel"]: wire(ALPHA), BETA["channel"]: wire(BETA)},
+            ),
+        ],
+    )
 
 
-def test_05_a_new_channel_with_the_same_token_deletes_the_old_account_first(e2e_stack, service):
-    e2e_stack.set_accounts([{**ALPHA, "maxJobs": 7}, MOVED_BETA])
-    step = Step(service)
-    assert change_summary(e2e_stack.up()) == {"replace": 1, "same": 2}
-    calls = step.calls()
-    assert calls.index(f"DELETE {BETA['channel']}") < calls.index(f"POST {MOVED_BETA['channel']}")
-    assert set(service.accounts()) == {ALPHA["channel"], MOVED_BETA["channel"]}
-    assert service.accounts()[MOVED_BETA["channel"]] == wire(MOVED_BETA)
-    assert e2e_stack.accounts_in_state()["beta"]["id"] == MOVED_BETA["channel"]
-
-
-def test_06_an_account_deleted_behind_pulumis_back_leaves_the_state_on_refresh(e2e_stack, service):
-    service.remove(ALPHA["channel"])
-    assert change_summary(e2e_stack.refresh()) == {"delete": 1, "same": 2}
-    assert set(e2e_stack.accounts_in_state()) == {"beta"}
-    step = Step(service)
-    assert change_summary(e2e_stack.up()) == {"create": 1, "same": 2}
-    assert f"POST {ALPHA['channel']}" in step.calls()
-    assert service.accounts()[ALPHA["channel"]] == wire({**ALPHA, "maxJobs": 7})
-
-
-def test_07_drift_shows_on_refresh_and_a_preview_plans_to_restore_it(e2e_stack, service):
-    service.seed(wire({**ALPHA, "maxJobs": 9}))
-    refreshed = e2e_stack.refresh()
-    assert change_summary(refreshed) == {"update": 1, "same": 2}
-    assert "maxJobs" in refreshed and "9" in refreshed
-    refreshed_alpha = e2e_stack.accounts_in_state()["alpha"]
-    assert refreshed_alpha["outputs"]["maxJobs"] == 9
-    assert refreshed_alpha["outputs"]["discord"][SECRET_SIG], "the token read back must stay secret"
-    assert refreshed_alpha["inputs"]["discord"][SECRET_SIG]
-    plan = e2e_stack.preview()
-    assert change_summary(plan) == {"update": 1, "same": 2}
-    assert "maxJobs" in plan
-    e2e_stack.up()
-    assert service.accounts()[ALPHA["channel"]]["maxJobs"] == 7
-
-
-def test_08_a_declared_existing_account_is_adopted_without_a_write(e2e_stack, service):
+def test_a_declared_existing_account_is_adopted_without_a_write(stack, service):
     # Pulumi's import cannot serve a dynamic provider (see test_adopt.py); declaring the account
     # adopts it instead: the create finds the live account identical and writes nothing.
-    service.seed(wire(GAMMA))
-    e2e_stack.set_accounts([{**ALPHA, "maxJobs": 7}, MOVED_BETA, GAMMA])
-    step = Step(service)
-    assert change_summary(e2e_stack.up()) == {"create": 1, "same": 3}
-    assert step.calls() == ["GET account"]  # the list call tells the create that it is there, identical
-    assert e2e_stack.accounts_in_state()["gamma"]["outputs"]["maxJobs"] == GAMMA["maxJobs"]
-    assert change_summary(e2e_stack.preview("--expect-no-changes")) == {"same": 4}
-
-
-@pytest.mark.parametrize(
-    ("change", "field_and_rule"),
-    [
-        ({"maxJobs": 11}, "maxJobs must be a whole number from 1 to 10; got 11"),
-        ({"channel": "not-a-channel"}, "channel must be a Discord channel id, 17 to 20 ASCII digits"),
-    ],
-)
-def test_09_a_bad_value_in_stack_config_fails_the_preview_naming_field_and_rule(
-    e2e_stack, service, change, field_and_rule
-):
-    good = [{**ALPHA, "maxJobs": 7}, MOVED_BETA, GAMMA]
-    e2e_stack.set_accounts([{**good[0], **change}, *good[1:]])
-    step = Step(service)
-    with pytest.raises(CommandFailed) as failed:
-        e2e_stack.preview()
-    assert field_and_rule in failed.value.output
-    assert step.requests() == []
-    e2e_stack.set_accounts(good)
-
-
-def test_10_destroy_leaves_no_account_in_the_service(e2e_stack, service):
-    assert change_summary(e2e_stack.destroy()) == {"delete": 4}
-    assert service.accounts() == {}
-    assert e2e_stack.accounts_in_state() == {}
+    run(
+        stack,
+        service,
+        [
+            Step(
+                "up adopts the live account: the list call tells the create it is there, identical",
+                behind_the_back=lambda service: service.seed(wire(GAMMA)),
+                declare=accounts([GAMMA]),
+                changes={"create": 2},
+                requests=[LIST_V1],
+                accounts={GAMMA["channel"]: wire(GAMMA)},
+                state=created(GAMMA),
+            ),
+        ],
+    )
