@@ -182,15 +182,17 @@ class StackUnderTest:
         self.tokens.extend(
             a[f] for a in accounts for f in _SECRET_FIELDS if a.get(f) and a[f] not in self.tokens
         )
-        if setting in self.config():
-            self.cli("config", "rm", setting)
+        typed = {"int": int, "string": str}
+        plain = [
+            {f: typed[_FIELD_TYPES[f]](v) for f, v in a.items() if f not in _SECRET_FIELDS} for a in accounts
+        ]  # one command for every value that is not a credential (set-all replaces the whole setting)
+        whole = {setting: {"value": json.dumps(plain), "objectValue": plain, "secret": False}}
+        self.cli("config", "set-all", "--json", json.dumps(whole))
         for index, account in enumerate(accounts):
             for field, value in account.items():
-                key = f"{setting}[{index}].{field}"
                 if field in _SECRET_FIELDS:
+                    key = f"{setting}[{index}].{field}"
                     self.cli("config", "set", "--path", "--secret", key, stdin=value)
-                else:
-                    self.cli("config", "set", "--path", "--type", _FIELD_TYPES[field], key, str(value))
 
     def config(self) -> dict[str, Any]:
         """`pulumi config --json` (secrets stay hidden)."""
