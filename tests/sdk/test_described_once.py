@@ -8,6 +8,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import gen_code
 import gen_docs
 from pulumi_pixverse.client.config import SETTINGS, Setting
 from pulumi_pixverse.core.fields import ACCOUNT, ACCOUNT_V2, Field
@@ -28,6 +29,11 @@ def test_the_committed_reference_pages_are_what_the_tables_generate():
         if (REPO_ROOT / path).read_text() != text
     ]
     assert stale == [], f"{stale} differ from fields.py / SETTINGS: run tools/gen-sdk"
+
+
+def test_the_committed_typed_signatures_are_what_the_table_generates():
+    stale = [str(path) for path, text in gen_code.files(gen_code.TABLES).items() if (REPO_ROOT / path).read_text() != text]
+    assert stale == [], f"{stale} differ from fields.py: run tools/gen-sdk"
 
 
 def test_a_field_added_to_a_kind_appears_in_the_schema_and_on_its_page():

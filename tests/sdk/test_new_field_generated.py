@@ -1,6 +1,7 @@
 """A new optional integer field of v1 accounts (tests/new_field.py: its `Field` in the table) reaches the
-schema, the three SDKs and the reference page by regeneration alone: `tools/gen-sdk OUT` and
-`tools/gen_docs.py ROOT`, each run by a Python whose table has the field. The operations:
+schema, the three SDKs, the reference page and the dynamic provider's typed signatures by regeneration
+alone: `tools/gen-sdk OUT`, `tools/gen_docs.py ROOT` and `tools/gen_code.py ROOT`, each run by a Python
+whose table has the field. The operations:
 tests/unit/test_a_new_field.py."""
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ def test_the_schema_the_sdks_and_the_reference_page_carry_it_optional(tmp_path):
     python = python_with_the_field(tmp_path, sys.executable)
     out, root = tmp_path / "sdk", tmp_path / "root"
     environ = {**os.environ, "PYTHON": str(python)}  # what tools/gen-sdk runs to write the schema
-    for command in ([REPO_ROOT / "tools" / "gen-sdk", out], [python, REPO_ROOT / "tools" / "gen_docs.py", root]):
+    commands = (
+        [REPO_ROOT / "tools" / "gen-sdk", out],
+        [python, REPO_ROOT / "tools" / "gen_docs.py", root],
+        [python, REPO_ROOT / "tools" / "gen_code.py", root],
+    )
+    for command in commands:
         done = subprocess.run(command, cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=900)
         assert done.returncode == 0, done.stderr
 
@@ -33,3 +39,8 @@ def test_the_schema_the_sdks_and_the_reference_page_carry_it_optional(tmp_path):
     assert "MaxQueued pulumi.IntPtrInput" in (out / "go" / "pixverse" / "account.go").read_text()
     page = (root / "docs" / "resources" / "account.md").read_text().splitlines()
     assert f"| `maxQueued` | `max_queued` | integer | optional | {MAX_QUEUED.describe()} |" in page
+    dynamic = root / "provider" / "pulumi_pixverse" / "dynamic"
+    resource, pool = (dynamic / "resource.py").read_text(), (dynamic / "pool.py").read_text()
+    assert "        max_queued: pulumi.Input[int] | None = None,\n" in resource  # PixverseAccount(...)
+    assert "    max_queued: pulumi.Output[int | None]\n" in resource
+    assert "    max_queued: pulumi.Input[int] | None = None\n" in pool  # AccountSpec

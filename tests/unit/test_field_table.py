@@ -81,3 +81,11 @@ def test_the_names_programs_and_states_refer_to_stay() -> None:
         "pulumi_pixverse.provider.PixverseAccountProvider",
         "pulumi_pixverse.provider.PixverseAccountV2Provider",
     ]
+
+
+def test_the_transport_redacts_every_credential_the_table_names() -> None:
+    """client/transport.py's list, kept apart from the table (the client does not read the core), names
+    the same fields: a new credential left out would reach messages unredacted."""
+    from pulumi_pixverse.client.transport import CREDENTIAL_FIELDS
+
+    assert sorted(CREDENTIAL_FIELDS) == sorted({*ACCOUNT.credentials, *ACCOUNT_V2.credentials})

@@ -7,17 +7,15 @@ and the names the state stores (`accounts.py`), the dynamic resources' propertie
 the plugin's schema and so its SDKs, and the reference pages (docs/resources/, `tools/gen-sdk`).
 Standard library only: a refresh reads the names without loading pydantic.
 
-A new optional field (docs/contributing/adding-a-field.md) takes four files edited by hand:
+A new optional field (docs/contributing/adding-a-field.md) takes two files edited by hand:
 
 1. here, one `Field` in its kind: `required=False`, its `rule` as a check says it, and `bounds` for
    an integer or `pattern` for a string of a given form;
 2. the emulator's rule, its own on purpose (it stands in for the vendor, not for this table):
    `emulator/backend.py`, an entry of `OPTIONAL_V1` for a v1 account;
-3. and 4. the typed Python signatures, which static types need written out: the dynamic resource's
-   keyword argument and attribute (`resource.py`) and its pool spec's attribute (`pool.py`);
-   tests/unit/test_field_table.py names what is missing until they match this table;
 
-then `tools/gen-sdk` writes the schema, the SDKs and the reference pages again. A new kind of account
+then `tools/gen-sdk` writes the schema, the SDKs, the reference pages and the dynamic resources' and
+pool specs' typed signatures (tools/gen_code.py) again. A new kind of account
 is a new API of the service: a `FieldTable` here and twelve files more (the contributor page lists them).
 """
 
