@@ -1,8 +1,8 @@
 """`python -m pulumi_pixverse adopt|migrate --stack NAME [--dry-run]` (see pulumi_pixverse.commands.adopt and
-pulumi_pixverse.commands.migrate) and `python -m pulumi_pixverse audit --stack NAME [--json FILE] [--days N]`
-(pulumi_pixverse.commands.audit; exit 0 clean, 2 findings, 1 incomplete or could not check): run from the
-project folder, with `pulumi` on PATH. A failure is one printable line on stderr (`service_words`: it
-may quote the service, the state or `pulumi`)."""
+pulumi_pixverse.commands.migrate) and `python -m pulumi_pixverse audit --stack NAME [--also-managed-by
+STACK]... [--all-stacks] [--json FILE] [--days N]` (pulumi_pixverse.commands.audit; exit 0 clean, 2
+findings, 1 incomplete or could not check): run from the project folder, with `pulumi` on PATH. A failure
+is one printable line on stderr (`service_words`: it may quote the service, the state or `pulumi`)."""
 
 from __future__ import annotations
 
@@ -38,9 +38,22 @@ def main() -> int:
     command.add_argument("--stack", required=True, help="the stack to check")
     command.add_argument("--json", type=Path, help="also write the findings to this file, as JSON")
     command.add_argument("--days", type=int, default=7, help="warn of a plan or session ending this soon")
+    command.add_argument(
+        "--also-managed-by",
+        action="append",
+        default=[],
+        metavar="STACK",
+        help="another stack on the same subscription (repeat for each): its accounts are managed elsewhere, "
+        "not unmanaged",
+    )
+    command.add_argument(
+        "--all-stacks",
+        action="store_true",
+        help="as --also-managed-by, for every other stack of the project (`pulumi stack ls`)",
+    )
     args = parser.parse_args()
     if args.command == "audit":
-        return run_audit(args.stack, args.json, args.days)
+        return run_audit(args.stack, args.json, args.days, args.also_managed_by, args.all_stacks)
     try:
         for line in COMMANDS[args.command][0](args.stack, args.dry_run):
             print(line, flush=True)  # as each step ends: an interrupted run shows how far it got
@@ -50,19 +63,19 @@ def main() -> int:
     return 0
 
 
-def run_audit(stack: str, json_file: Path | None, days: int) -> int:
+def run_audit(stack: str, json_file: Path | None, days: int, others: list[str], all_stacks: bool) -> int:
     from .commands.audit import audit, exit_status, report, table
 
     try:
-        findings = audit(stack, days)
+        result = audit(stack, days, others, all_stacks)
     except (CommandError, OperationFailed) as error:
         print(service_words(f"audit: {error}", LINE_LIMIT), file=sys.stderr)
         return 1
-    for line in table(stack, findings):
+    for line in table(stack, result):
         print(line)
     if json_file is not None:
-        json_file.write_text(report(stack, days, findings) + "\n")
-    return exit_status(findings)
+        json_file.write_text(report(stack, days, result) + "\n")
+    return exit_status(result.findings)
 
 
 sys.exit(main())

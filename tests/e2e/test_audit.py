@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from urllib.parse import parse_qs
 
 import pytest
 from harness import StackUnderTest, Step, change_summary, new_discord_token, new_stack
@@ -89,21 +90,26 @@ def test_the_findings_each_once_then_clean_once_fixed(stack, service):
 
 
 def test_a_plan_that_cannot_be_read_is_its_own_finding_and_every_other_one_still_prints(stack, service):
-    """One v2 account's features call refused: the audit prints that account as `unchecked` beside
-    every other finding, and exits 1 (incomplete)."""
-    stray = {"email": "a-stray@audit.example", "password": "pw-audit-stray-51e", "maxJobs": 1}
-    service.seed_v2(stray)  # sorted first: its features call is the first one
+    """One v2 account's features call refused (the plans are read side by side: whichever call comes
+    first, the request log says which): the audit prints that account as `unchecked` beside every
+    other finding, and exits 1 (incomplete)."""
+    stray = {"email": "a-stray@audit.example", "password": "pw-audit-stray-51e", "maxJobs": 2}
+    service.seed_v2(stray)
     service.fault(status=400, count=1, route="GET /v2/pixverse/features/")
-    service.plan(V2[0]["email"], gen_simultaneously=1)
+    for email in (stray["email"], V2[0]["email"]):  # each above its plan: the one read says so
+        service.plan(email, gen_simultaneously=1)
     stack.tokens.append(stray["password"])
+    step = Step(service)
     status, printed, report = audit(stack)
     assert status == 1, printed
+    [refused] = [parse_qs(r["query"])["email"][0] for r in step.requests() if r["status"] == 400]
+    [answered] = {stray["email"], V2[0]["email"]} - {refused}
     assert [(f["kind"], f["account"]) for f in report["findings"]] == [
         ("unmanaged", f"v2 {stray['email']}"),
-        ("over-plan", f"v2 {V2[0]['email']}"),
-        ("unchecked", f"v2 {stray['email']}"),
+        ("over-plan", f"v2 {answered}"),
+        ("unchecked", f"v2 {refused}"),
     ]
     assert report["complete"] is False
     assert f"audit of stack {stack.name}: incomplete, 1 account(s) not checked; 3 finding(s)" in printed
-    assert f"looking up the plan of the v2 account {stray['email']} failed: the service refused it" in printed
+    assert f"looking up the plan of the v2 account {refused} failed: the service refused it" in printed
     stack.assert_no_token_leaked()

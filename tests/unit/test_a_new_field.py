@@ -144,7 +144,7 @@ def test_adopt_writes_it_as_an_integer_and_names_it_when_it_differs(emulator, cl
 def test_audit_finds_it_drifted(emulator):
     emulator.seed({**ACCOUNT_A, "maxQueued": 9})
     service = service_for(emulator.url, emulator.token)
-    findings = audit.check({ACCOUNT_A["channel"]: ACCOUNT_A}, {}, service, days=7)
+    findings = audit.check({ACCOUNT_A["channel"]: ACCOUNT_A}, {}, service, days=7).findings
     assert findings == [
         audit.Finding("drifted", f"v1 channel {ACCOUNT_A['channel']}", "maxQueued (declared 5, live 9)")
     ]

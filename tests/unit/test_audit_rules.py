@@ -1,13 +1,15 @@
 """The audit's rules (`pulumi_pixverse.commands.audit.check`) against the emulator: each finding once, GETs
-only (one list per version, one features call per v2 account), credentials named, never shown.
+only (one list per version, one features call per v2 account no other stack manages), credentials
+named, never shown; the accounts other stacks manage listed as such, no findings.
 Through `pulumi stack export` and the CLI's exit codes: tests/e2e/test_audit.py."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from pulumi_pixverse.commands.audit import Finding, check, report, table
+from pulumi_pixverse.commands.audit import Audit, Finding, check, report, table
 from pulumi_pixverse.core.failures import OperationFailed
 from test_lookups import service_for
 
@@ -26,13 +28,15 @@ def test_a_pool_as_declared_is_clean_in_four_gets(emulator, service):
     emulator.seed(V1)
     emulator.seed_v2({"email": EMAIL, "password": "pw-audit", "maxJobs": 3})
     seeded = len(emulator.requests())
-    assert check({V1["channel"]: V1}, {EMAIL: {"email": EMAIL, "maxJobs": 3}}, service, days=7) == []
+    assert check({V1["channel"]: V1}, {EMAIL: {"email": EMAIL, "maxJobs": 3}}, service, days=7) == Audit([])
     assert [r["route"] for r in emulator.requests()[seeded:]] == [
         "GET /v1/pixverse/account",
         "GET /v2/pixverse/accounts",
         "GET /v2/pixverse/features/",
     ]
-    assert table("prod", []) == ["audit of stack prod: clean (the service holds what the stack declares)"]
+    assert table("prod", Audit([])) == [
+        "audit of stack prod: clean (the service holds what the stack declares)"
+    ]
 
 
 def test_each_rule_finds_its_account_once_and_never_shows_a_credential(emulator, service):
@@ -47,7 +51,7 @@ def test_each_rule_finds_its_account_once_and_never_shows_a_credential(emulator,
     )
     declared_v2 = {EMAIL: {"maxJobs": 4}, OTHER: {"maxJobs": 1}, "gone@pixverse.example": {"maxJobs": 1}}
     seeded = len(emulator.requests())
-    findings = check({V1["channel"]: V1}, declared_v2, service, days=7)
+    findings = check({V1["channel"]: V1}, declared_v2, service, days=7).findings
     assert findings == [
         Finding("unmanaged", f"v1 channel {OTHER_V1['channel']}", "not declared in the stack"),
         Finding(
@@ -66,7 +70,9 @@ def test_each_rule_finds_its_account_once_and_never_shows_a_credential(emulator,
         Finding("session-expiring", f"v2 {OTHER}", findings[-1].detail),
     ]
     assert findings[-1].detail.startswith("the PixVerse session expires ")
-    assert [f.kind for f in check({}, {}, service, days=2)].count("plan-expiring") == 0  # 3 days away
+    assert [f.kind for f in check({}, {}, service, days=2).findings].count(
+        "plan-expiring"
+    ) == 0  # 3 days away
     sent = emulator.requests()[seeded:]
     assert {r["method"] for r in sent} == {"GET"}
     assert [r["route"] for r in sent[:4]] == [
@@ -75,7 +81,7 @@ def test_each_rule_finds_its_account_once_and_never_shows_a_credential(emulator,
         "GET /v2/pixverse/features/",
         "GET /v2/pixverse/features/",
     ]
-    shown = "\n".join([*table("prod", findings), report("prod", 7, findings)])
+    shown = "\n".join([*table("prod", Audit(findings)), report("prod", 7, Audit(findings))])
     assert "discord-audit" not in shown and "pw-audit" not in shown
     assert shown.count("over-plan") == 2  # the table row and the JSON
 
@@ -86,3 +92,45 @@ def test_a_failed_call_is_the_resources_one_line(emulator, service):
         OperationFailed, match="listing the v1 accounts failed: the service refused the API token"
     ):
         check({}, {}, service, days=7)
+
+
+def test_an_account_another_stack_manages_is_listed_as_such_and_is_no_finding(emulator, service):
+    """On a subscription several stacks share: the accounts `elsewhere` names are listed with their
+    stacks, their plans are not read (their own stack's audit reads them), and an account no stack
+    declares is still `unmanaged`."""
+    emulator.seed(V1)
+    emulator.seed(OTHER_V1)  # the other team's
+    emulator.seed_v2({"email": OTHER, "password": "pw-audit", "maxJobs": 5})  # theirs, above its plan
+    emulator.plan(OTHER, gen_simultaneously=1)
+    emulator.seed_v2({"email": EMAIL, "password": "pw-audit", "maxJobs": 1})  # no stack's
+    elsewhere = {f"v1 channel {OTHER_V1['channel']}": ["team-b"], f"v2 {OTHER}": ["team-b", "team-c"]}
+    seeded = len(emulator.requests())
+    result = check({V1["channel"]: V1}, {}, service, days=7, elsewhere=elsewhere)
+    assert result == Audit([Finding("unmanaged", f"v2 {EMAIL}", "not declared in the stack")], elsewhere)
+    features = [r for r in emulator.requests()[seeded:] if r["route"] == "GET /v2/pixverse/features/"]
+    assert [r["query"] for r in features] == ["email=maya%40pixverse.example"]
+
+    printed = table("prod", Audit(result.findings, result.elsewhere, ["team-b", "team-c"]))
+    assert printed[0] == "audit of stack prod: 1 finding(s); 2 account(s) managed by other stacks"
+    assert printed[2].startswith(f"unmanaged         v2 {EMAIL} ")
+    assert printed[3].split() == [
+        "managed",
+        "elsewhere",
+        "v1",
+        "channel",
+        OTHER_V1["channel"],
+        "by",
+        "stack",
+        "team-b",
+    ]
+    assert printed[4].split() == ["managed", "elsewhere", "v2", OTHER, "by", "stacks", "team-b,", "team-c"]
+    kept = json.loads(report("prod", 7, Audit([], result.elsewhere, ["team-b", "team-c"])))
+    assert kept["findings"] == [] and kept["also_managed_by"] == ["team-b", "team-c"]
+    assert kept["managed_elsewhere"] == [
+        {"account": f"v1 channel {OTHER_V1['channel']}", "stacks": ["team-b"]},
+        {"account": f"v2 {OTHER}", "stacks": ["team-b", "team-c"]},
+    ]
+    assert table("prod", Audit([], {f"v2 {OTHER}": ["team-b"]}))[0] == (
+        "audit of stack prod: clean (the service holds what the stack declares); "
+        "1 account(s) managed by other stacks"
+    )

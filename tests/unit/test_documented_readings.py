@@ -114,7 +114,7 @@ def test_a_session_end_that_cannot_be_read_is_empty_with_a_warning_and_the_audit
     warning = capsys.readouterr().err
     assert f"warning: the v2 account {EMAIL}: the service's answer has an int, not a timestamp" in warning
     assert "it is left empty" in warning and warning.count("\n") == 1
-    assert audit.check({}, {EMAIL: {"maxJobs": 3}}, service, days=7) == []
+    assert audit.check({}, {EMAIL: {"maxJobs": 3}}, service, days=7).findings == []
 
 
 def test_a_features_value_that_cannot_be_read_is_empty_with_a_warning(serve, capsys):
@@ -146,7 +146,7 @@ def three_days_before(date: str) -> datetime:
 def test_a_plan_that_renews_is_not_expiring_three_days_before_its_renewal(serve, plan):
     service = v2_service(serve, {EMAIL: live(EMAIL)}, {EMAIL: Reply(200, plan)})
     now = three_days_before(plan["billing_renewal_date"])
-    findings = audit.check({}, {EMAIL: {"maxJobs": 3}}, service, days=7, now=now)
+    findings = audit.check({}, {EMAIL: {"maxJobs": 3}}, service, days=7, now=now).findings
     assert "plan-expiring" not in [f.kind for f in findings]
 
 
@@ -156,7 +156,9 @@ def test_a_plan_that_does_not_renew_is_expiring_and_an_unset_date_is_no_date(ser
     plans = {EMAIL: Reply(200, ending), OTHER: Reply(200, unset)}
     service = v2_service(serve, {EMAIL: live(EMAIL), OTHER: live(OTHER)}, plans)
     now = three_days_before(FEATURES["expired_date"])
-    findings = audit.check({}, {EMAIL: {"maxJobs": 3}, OTHER: {"maxJobs": 3}}, service, days=7, now=now)
+    findings = audit.check(
+        {}, {EMAIL: {"maxJobs": 3}, OTHER: {"maxJobs": 3}}, service, days=7, now=now
+    ).findings
     assert [(f.kind, f.account, f.detail) for f in findings] == [
         (
             "plan-expiring",
@@ -172,7 +174,7 @@ def test_one_failing_features_call_is_its_own_finding_and_every_other_check_stil
     accounts = {EMAIL: live(EMAIL), OTHER: live(OTHER), "stray@studio.example": live("stray@studio.example")}
     plans["stray@studio.example"] = Reply(200, FEATURES)
     service = v2_service(serve, accounts, plans)
-    findings = audit.check({}, {EMAIL: {"maxJobs": 5}, OTHER: {"maxJobs": 3}}, service, days=7)
+    findings = audit.check({}, {EMAIL: {"maxJobs": 5}, OTHER: {"maxJobs": 3}}, service, days=7).findings
     assert [(f.kind, f.account) for f in findings] == [
         ("unmanaged", "v2 stray@studio.example"),
         ("drifted", f"v2 {EMAIL}"),
@@ -185,7 +187,7 @@ def test_one_failing_features_call_is_its_own_finding_and_every_other_check_stil
     )
     assert audit.exit_status(findings) == 1
     assert (
-        audit.table("prod", findings)[0]
+        audit.table("prod", audit.Audit(findings))[0]
         == "audit of stack prod: incomplete, 1 account(s) not checked; 4 finding(s)"
     )
-    assert json.loads(audit.report("prod", 7, findings))["complete"] is False
+    assert json.loads(audit.report("prod", 7, audit.Audit(findings)))["complete"] is False

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from pulumi_pixverse.commands import migrate
-from pulumi_pixverse.commands.audit import Finding, table
+from pulumi_pixverse.commands.audit import Audit, Finding, table
 from pulumi_pixverse.commands.pulumi_cli import CommandError
 
 HOSTILE = "\x1b[31m\x1b]0;owned\x07\u202e"
@@ -83,7 +83,7 @@ def test_the_audits_table_shows_hostile_emails_each_on_its_one_printable_row(tmp
 
 def test_the_audits_rows_are_one_printable_line_whatever_their_detail_holds():
     failure = f"looking up the plan of the v2 account a{HOSTILE}@b.example failed:\nline two\x00"
-    lines = table("prod", [Finding("unchecked", f"v2 a{HOSTILE}\n@b.example", failure)])
+    lines = table("prod", Audit([Finding("unchecked", f"v2 a{HOSTILE}\n@b.example", failure)]))
     assert len(lines) == 3
     assert_printable("\n".join(lines))
     assert lines[2].startswith("unchecked         v2 a\\u202e @b.example  looking up the plan")
