@@ -1,16 +1,20 @@
 """The main job: `up` runs `pulumi up --stack local` of this project (the language host runs
-stacks/__main__.py) against the bundled emulator; `down` destroys the stack, stops the emulator and
-removes everything under .pulumi-local/.
+stacks/__main__.py) against the bundled emulator; `down` destroys the stack, stops the emulator (and
+the PostgreSQL cluster, if any) and removes everything under .pulumi-local/.
 
 The emulator runs in the background between the two, on 127.0.0.1:18787 (the stack's
 pixverse:apiUrl), with its state in .pulumi-local/, so the accounts stay live after `up`. The stack's
-state is in a file:// backend under .pulumi-local/ too. No account, token or internet is needed: the
-emulator's API token is made up on first use and reaches the provider as USEAPI_TOKEN.
+state is in a file:// backend under .pulumi-local/backend/, or with `up --backend postgres` in the CLI's
+PostgreSQL backend: a throwaway cluster in .pulumi-local/postgres/ (tools/postgres_cluster.py), which
+also runs in the background until `down`. The folder that exists says which backend the stack is on,
+so `down` needs no option, and an `up` that names the other backend stops with one line. No account,
+token or internet is needed: the emulator's API token is made up on first use and reaches the provider
+as USEAPI_TOKEN.
 
 When something else holds the port (another clone's emulator, any other server), `up` and `down`
 stop before anything runs with one line: the port, what holds it when this user can see it, what to
-do. `--preflight` makes only that check (tools/local runs it before the set-up), so this file uses
-the standard library only.
+do. `--preflight` makes only that check and the backend's (tools/local runs it before the set-up), so
+this file uses the standard library only.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from postgres_cluster import Cluster, ClusterError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PULUMI = REPO_ROOT / "tools" / "pulumi"
 LOCAL_DIR = REPO_ROOT / ".pulumi-local"
@@ -36,6 +42,7 @@ EMULATOR_PORT = 18787
 EMULATOR_URL = f"http://127.0.0.1:{EMULATOR_PORT}"
 PASSPHRASE = "pixverse-local-emulator"  # protects only the made-up tokens in stacks/Pulumi.local.yaml
 STACK = "local"
+BACKENDS = ("file", "postgres")
 
 
 TOKEN_FILE = LOCAL_DIR / "emulator.token"
@@ -198,11 +205,54 @@ def print_live_accounts(token: str) -> None:
         print(f"  v2 email {email}  maxJobs {account['maxJobs']}  password [secret]")
 
 
-def pulumi(*args: str, token: str, check: bool = True) -> int:
-    """Run `pulumi ARGS` (tools/pulumi) on the local stack, its output shown as it comes."""
+def backend_in_use() -> str | None:
+    """The backend the local stack is on: the one whose folder is in .pulumi-local/ (None: neither)."""
+    if (LOCAL_DIR / "postgres").exists():
+        return "postgres"
+    return "file" if (LOCAL_DIR / "backend").exists() else None
+
+
+def check_backend(backend: str) -> None:
+    """Exit with one line when the local stack is on another backend than `backend`."""
+    in_use = backend_in_use()
+    if in_use not in (None, backend):
+        sys.exit(
+            f"tools/local: the local stack is on the {in_use} backend: run `tools/local down` first, or "
+            f"`tools/local up --backend {in_use}`"
+        )
+
+
+def backend_url(backend: str) -> str:
+    """The URL of `backend`, ready: the file:// folder made, or the PostgreSQL cluster running."""
+    if backend == "file":
+        (LOCAL_DIR / "backend").mkdir(exist_ok=True)
+        return (LOCAL_DIR / "backend").as_uri()
+    try:
+        cluster = Cluster(LOCAL_DIR / "postgres")
+        url = cluster.start()
+    except ClusterError as error:
+        sys.exit(f"tools/local: {error}")
+    print(f"PostgreSQL listening on 127.0.0.1:{cluster.port} (state in {cluster.folder})")
+    return url
+
+
+def stop_cluster() -> None:
+    try:
+        cluster = Cluster(LOCAL_DIR / "postgres")
+        if cluster.running():
+            port = cluster.port
+            cluster.stop()
+            print(f"PostgreSQL stopped (127.0.0.1:{port})")
+    except ClusterError as error:
+        sys.exit(f"tools/local: {error}")
+
+
+def pulumi(*args: str, token: str, backend: str, check: bool = True) -> int:
+    """Run `pulumi ARGS` (tools/pulumi) on the local stack in the backend whose URL is `backend` (never
+    printed: a postgres:// one holds a password), its output shown as it comes."""
     env = {
         **os.environ,
-        "PULUMI_BACKEND_URL": (LOCAL_DIR / "backend").as_uri(),
+        "PULUMI_BACKEND_URL": backend,
         "PULUMI_HOME": str(LOCAL_DIR / "pulumi-home"),  # the selected stack and logs stay in here too
         "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
         "USEAPI_TOKEN": token,
@@ -218,13 +268,14 @@ def pulumi(*args: str, token: str, check: bool = True) -> int:
     return done.returncode
 
 
-def up() -> None:
+def up(backend: str) -> None:
     check_port("up")
+    check_backend(backend)
     token = emulator_token()
     start_emulator(token)
-    (LOCAL_DIR / "backend").mkdir(exist_ok=True)
-    pulumi("stack", "select", "--create", STACK, token=token)
-    pulumi("up", "--stack", STACK, "--yes", token=token)
+    url = backend_url(backend)
+    pulumi("stack", "select", "--create", STACK, token=token, backend=url)
+    pulumi("up", "--stack", STACK, "--yes", token=token, backend=url)
     print_live_accounts(token)
 
 
@@ -235,22 +286,42 @@ def down() -> None:
     check_port("down")
     token = emulator_token()
     start_emulator(token)
-    if pulumi("stack", "select", STACK, token=token, check=False) == 0:
-        pulumi("destroy", "--stack", STACK, "--yes", token=token)
-        pulumi("stack", "rm", STACK, "--yes", "--preserve-config", token=token)
+    backend = backend_in_use()
+    if backend is not None:
+        url = backend_url(backend)
+        if pulumi("stack", "select", STACK, token=token, backend=url, check=False) == 0:
+            pulumi("destroy", "--stack", STACK, "--yes", token=token, backend=url)
+            pulumi("stack", "rm", STACK, "--yes", "--preserve-config", token=token, backend=url)
     print_live_accounts(token)
     stop_emulator()
+    if backend == "postgres":
+        stop_cluster()
     shutil.rmtree(LOCAL_DIR)
     print(f"removed {LOCAL_DIR}")
 
 
-if __name__ == "__main__":
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["up", "down"])
-    parser.add_argument("--preflight", action="store_true", help="only check that the port is free (or ours)")
-    arguments = parser.parse_args()
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="file",
+        help="where `up` keeps the stack's state: a file:// folder (default) or a PostgreSQL cluster, both "
+        "in .pulumi-local/ (`down` finds which)",
+    )
+    parser.add_argument("--preflight", action="store_true", help="only check the port (and the backend)")
+    arguments = parser.parse_args(argv)
     if arguments.preflight:
         if arguments.action == "up" or LOCAL_DIR.exists():
             check_port(arguments.action)
+        if arguments.action == "up":
+            check_backend(arguments.backend)
+    elif arguments.action == "up":
+        up(arguments.backend)
     else:
-        {"up": up, "down": down}[arguments.action]()
+        down()
+
+
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,8 @@
 #   release    the release tools (pyproject's `release` group: build, twine, PyInstaller)
 #   all-hosts  the YAML, Node.js and Go language hosts beside the CLI
 #   no-cli     no Pulumi CLI (tools/release builds without one)
+#   postgres   PostgreSQL's server programs (the PostgreSQL backend's tests, `tools/local up --backend
+#              postgres`): `apt-get install postgresql` when missing, with no cluster of its own
 # Safe to run again: each step is skipped when its result is already there and current. What pip prints
 # goes to a log in .venv, shown only when an install fails.
 set -euo pipefail
@@ -44,7 +46,17 @@ for part in ${SETUP_PARTS:-}; do
       ;;
     all-hosts) hosts="--all-hosts" ;;
     no-cli) cli=false ;;
-    *) echo "setup: unknown part $part in SETUP_PARTS (dev, sdk, release, all-hosts, no-cli)" >&2; exit 2 ;;
+    postgres)  # found where tools/postgres_cluster.py looks: on PATH or in Debian's /usr/lib/postgresql/
+      if ! command -v initdb >/dev/null && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+        echo "setup: installing PostgreSQL (apt-get install postgresql)" >&2
+        as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+        as_root mkdir -p /etc/postgresql-common/createcluster.d  # no default cluster on port 5432
+        echo "create_main_cluster = false" | as_root tee /etc/postgresql-common/createcluster.d/no-main.conf >/dev/null
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+      fi
+      ;;
+    *) echo "setup: unknown part $part in SETUP_PARTS (dev, sdk, release, all-hosts, no-cli, postgres)" >&2; exit 2 ;;
   esac
 done
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from emulator_admin import EmulatorAdmin
 from harness import StackUnderTest, new_stack
+from postgres import Cluster, throwaway_cluster
 
 
 @pytest.fixture(scope="session")
@@ -20,6 +21,14 @@ def pulumi_cli() -> str:
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is not on PATH: run the tests with tools/test, which installs it")
     return str(shutil.which("pulumi"))
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster for stacks on the PostgreSQL backend (`pg_cluster.url`); a missing
+    PostgreSQL fails the tests that use it (tools/test installs it), never skips them."""
+    with throwaway_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="module")

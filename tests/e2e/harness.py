@@ -2,10 +2,10 @@
 
 Each stack lives in its own copy of the project (Pulumi.yaml and stacks/__main__.py, the virtualenv
 linked in as a user's project has its own; or another project, see `make_project`: for `YamlStack`,
-a Pulumi YAML program that uses the plugin) with a `file://` backend, and every command goes through
-`tools/pulumi`, the CLI with its language hosts. Everything the CLI printed is kept, so each step can
-check that no token appears in plain text in the output, `pulumi stack export`, or any file of the
-state.
+a Pulumi YAML program that uses the plugin) with a `file://` backend of its own, or a `postgres://` one
+that stacks share (tests/e2e/postgres.py), and every command goes through `tools/pulumi`, the CLI with
+its language hosts. Everything the CLI printed is kept, so each step can check that no token appears in
+plain text in the output, `pulumi stack export`, or any file or database row of the state.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from postgres import stored_texts
 from pulumi_pixverse.core.accounts import KINDS
 
 if TYPE_CHECKING:
@@ -107,14 +108,24 @@ class StackUnderTest:
     """The CLI each command runs: tools/pulumi, or the CLI itself where nothing of this repository may
     be used."""
 
-    def __init__(self, name: str, root: Path, api_url: str, passphrase: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        root: Path,
+        api_url: str,
+        passphrase: str | None = None,
+        backend_url: str | None = None,
+    ) -> None:
         """`passphrase`: the stack's secrets passphrase (default: a fresh random one), e.g. the one
-        that encrypted a state this stack is to import."""
+        that encrypted a state this stack is to import. `backend_url`: the stack's backend (default: a
+        file:// one of its own, `backend_dir`), e.g. a PostgreSQL one other stacks share."""
         self.name = name
         self.work_dir = root / self.project_dir
         self.backend_dir = root / "backend"
+        self.backend_url = backend_url or self.backend_dir.as_uri()
         self.work_dir.mkdir(parents=True)
-        self.backend_dir.mkdir()
+        if backend_url is None:
+            self.backend_dir.mkdir()
         self.make_project()
         self.env = self.environment(root, passphrase or secrets.token_hex(8))
         self.tokens: list[str] = []
@@ -128,7 +139,7 @@ class StackUnderTest:
         passphrase and Pulumi home, and no API token."""
         return {
             **os.environ,
-            "PULUMI_BACKEND_URL": self.backend_dir.as_uri(),
+            "PULUMI_BACKEND_URL": self.backend_url,
             "PULUMI_CONFIG_PASSPHRASE": passphrase,
             "PULUMI_HOME": str(root / "pulumi-home"),
             "USEAPI_TOKEN": "",
@@ -223,8 +234,11 @@ class StackUnderTest:
         return {r["urn"].rsplit("::", 1)[1]: r for r in resources if r["type"] == type_}
 
     def assert_no_token_leaked(self) -> None:
-        """No Discord token nor the API token in the CLI's output, the export, or any state file."""
+        """No Discord token nor the API token in the CLI's output, the export, or any state file or, on a
+        PostgreSQL backend, any row of the database (each decoded) or its dump."""
         places = {"CLI output": "\n".join(self.transcript), "stack export": json.dumps(self.export())}
+        if self.backend_url.startswith("postgres://"):
+            places.update(stored_texts(self.backend_url))
         for path in [*self.backend_dir.rglob("*"), *self.work_dir.rglob("Pulumi*.yaml")]:
             if path.is_file():
                 places[str(path)] = path.read_bytes().decode("utf-8", "replace")
@@ -412,10 +426,15 @@ class Background:
         return self._output
 
 
-def new_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPathFactory) -> StackUnderTest:
-    """A fresh stack in a project folder of its own with its own file:// backend, aimed at the
-    emulator; neither its config nor the environment holds an API token yet."""
-    return StackUnderTest(name, tmp_path_factory.mktemp(name), service.url)
+def new_stack(
+    name: str,
+    service: EmulatorAdmin,
+    tmp_path_factory: pytest.TempPathFactory,
+    backend_url: str | None = None,
+) -> StackUnderTest:
+    """A fresh stack in a project folder of its own with its own file:// backend (or `backend_url`),
+    aimed at the emulator; neither its config nor the environment holds an API token yet."""
+    return StackUnderTest(name, tmp_path_factory.mktemp(name), service.url, backend_url=backend_url)
 
 
 V1_TYPE = "pixverse:index:Account"
@@ -448,10 +467,15 @@ class YamlStack(StackUnderTest):
         (self.work_dir / "Pulumi.yaml").write_text(yaml.safe_dump(fresh, sort_keys=False))
 
 
-def new_yaml_stack(name: str, service: EmulatorAdmin, tmp_path_factory: pytest.TempPathFactory) -> YamlStack:
-    """A fresh YAML stack in a project folder of its own with its own file:// backend, aimed at the
-    emulator (pixverse:apiUrl); neither its config nor the environment holds an API token yet."""
-    return YamlStack(name, tmp_path_factory.mktemp(name), service.url)
+def new_yaml_stack(
+    name: str,
+    service: EmulatorAdmin,
+    tmp_path_factory: pytest.TempPathFactory,
+    backend_url: str | None = None,
+) -> YamlStack:
+    """A fresh YAML stack in a project folder of its own with its own file:// backend (or `backend_url`),
+    aimed at the emulator (pixverse:apiUrl); no API token in its config nor the environment yet."""
+    return YamlStack(name, tmp_path_factory.mktemp(name), service.url, backend_url=backend_url)
 
 
 class SdkExampleStack(StackUnderTest):

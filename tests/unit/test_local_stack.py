@@ -1,5 +1,6 @@
 """tools/local with its emulator's port taken: one line naming the port, what holds it and what to do,
-and nothing created; this clone's own emulator is used as before.
+and nothing created; this clone's own emulator is used as before. And `tools/local up --backend
+postgres` then `down`: the local stack's state in a PostgreSQL cluster of its own, all of it gone after.
 
 Real processes hold a real port; only the port is another than 18787 (tools/local's own stays free
 for a running `tools/local up`), and this clone is a temporary folder.
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +39,7 @@ def free_port() -> int:
 @pytest.fixture
 def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     """tools/local_stack.py for a clone in tmp_path/clone whose emulator's port is a free one."""
+    monkeypatch.syspath_prepend(str(TOOLS))  # its postgres_cluster, as the script finds it beside itself
     spec = importlib.util.spec_from_file_location("local_stack", TOOLS / "local_stack.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -137,3 +141,62 @@ def test_the_token_file_is_created_0600_never_readable_by_others_for_an_instant(
     token = local.emulator_token()
     assert token.startswith("local-")
     assert local.TOKEN_FILE.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.fixture
+def project_clone(local: ModuleType, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """`local` for a clone of this project (Pulumi.yaml, stacks/ with the local stack's config aimed at
+    the emulator's free port, the virtualenv linked) in a folder the PostgreSQL server's user may enter
+    (pytest's own temporary folders are closed to other users); whatever `up` left running is stopped
+    at the end."""
+    root = Path(tempfile.mkdtemp(prefix="pixverse-local-"))
+    root.chmod(0o755)
+    clone = root / "clone"
+    (clone / "stacks").mkdir(parents=True)
+    shutil.copy(TOOLS.parent / "Pulumi.yaml", clone)
+    shutil.copy(TOOLS.parent / "stacks" / "__main__.py", clone / "stacks")
+    config = (TOOLS.parent / "stacks" / "Pulumi.local.yaml").read_text()
+    (clone / "stacks" / "Pulumi.local.yaml").write_text(
+        config.replace("http://127.0.0.1:18787", local.EMULATOR_URL)
+    )
+    (clone / ".venv").symlink_to(TOOLS.parent / ".venv")
+    (clone / "stacks" / ".venv").symlink_to(Path("..") / ".venv")
+    monkeypatch.setattr(local, "REPO_ROOT", clone)
+    monkeypatch.setattr(local, "LOCAL_DIR", clone / ".pulumi-local")
+    monkeypatch.setattr(local, "TOKEN_FILE", clone / ".pulumi-local" / "emulator.token")
+    yield local
+    if local.LOCAL_DIR.exists():
+        local.stop_emulator()
+        local.stop_cluster()
+    shutil.rmtree(root)
+
+
+def test_up_with_the_postgres_backend_keeps_the_state_in_a_cluster_and_down_removes_it_all(
+    project_clone, capfd
+):
+    local = project_clone
+    local.main(["up", "--backend", "postgres"])
+    printed = capfd.readouterr().out
+    cluster = local.Cluster(local.LOCAL_DIR / "postgres")
+    assert f"PostgreSQL listening on 127.0.0.1:{cluster.port} (state in {cluster.folder})" in printed
+    assert "accounts live in the emulator: 3 v1, 2 v2" in printed
+    assert cluster.password not in printed
+    keys = cluster.psql("SELECT key FROM pulumi_state").split()
+    assert "pulumi/.pulumi/stacks/pixverse/local.json" in keys
+    assert not [key for key in keys if key.startswith("pulumi/.pulumi/locks/")]
+    assert not (local.LOCAL_DIR / "backend").exists(), "no file:// state beside it"
+
+    with pytest.raises(SystemExit) as refused:
+        local.main(["up", "--preflight"])
+    assert str(refused.value.code) == (
+        "tools/local: the local stack is on the postgres backend: run `tools/local down` first, or "
+        "`tools/local up --backend postgres`"
+    )
+
+    port = cluster.port
+    local.main(["down"])
+    printed = capfd.readouterr().out
+    assert "accounts live in the emulator: 0 v1, 0 v2" in printed
+    assert f"PostgreSQL stopped (127.0.0.1:{port})" in printed
+    assert not local.LOCAL_DIR.exists()
+    assert not listening(port) and not listening(local.EMULATOR_PORT)
