@@ -6,7 +6,7 @@ says so once, even when nothing is overwritten. Without an engine, warnings go t
 from __future__ import annotations
 
 import pytest
-from pulumi_pixverse.core import accounts
+from pulumi_pixverse.core import api_access
 from pulumi_pixverse.dynamic.provider import PixverseAccountProvider, PixverseAccountV2Provider
 from test_ownership_rules import PROPS, PROPS_V2, THEIRS, THEIRS_V2
 
@@ -20,7 +20,7 @@ FROM_CONFIG = (
 @pytest.fixture(autouse=True)
 def a_new_provider_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test is a provider process of its own: nothing said once has been said yet."""
-    monkeypatch.setattr(accounts, "_SAID", set(), raising=False)
+    monkeypatch.setattr(api_access, "_SAID", set())
 
 
 def settings(emulator, **more: str) -> dict[str, str]:
