@@ -9,12 +9,15 @@
     up-change     `pulumi up --yes` after changing every account (maxJobs)
     destroy       `pulumi destroy --yes`
 
-Two benches (benchkit/):
+Three benches (benchkit/):
 - against the engine's floor (the default; benchkit/floor.py): each verb next to a no-op dynamic
   provider, their ratio, API requests, connections, memory, CPU by process, import times;
 - against a distant service (`--latency S`; benchkit/distance.py): each verb with every API request
   answered after S seconds, at each `--parallel P` (default 8 and 32), next to the time at no delay and
-  the ideal (time at no delay + N x S / P); with `--plugin`, the plugin beside the dynamic provider.
+  the ideal (time at no delay + N x S / P); with `--plugin`, the plugin beside the dynamic provider;
+- at scale (`--scale`; benchkit/scale.py): a large pool (default N=1000, 250 ms, --parallel 32, one
+  repeat) on each backend of `--backends` (file, postgres), with the engine's checkpoints and without,
+  next to the no-op given our resources' data waiting as an ideal provider of the same service would.
 
 `--verbs` times a subset; verbs a later one needs (up before refresh) run untimed. It reports; it never
 fails on a ratio (the machine is shared and timing is noisy: read medians).
@@ -32,7 +35,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchkit import distance, floor
+from benchkit import distance, floor, scale
 from benchkit.processes import PYTHON_ENV, Emulator
 from benchkit.projects import DATA_FLOOR, KINDS, PLUGIN, VERBS
 
@@ -47,8 +50,10 @@ def _numbers(text: str) -> list[int]:
 
 def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="tools/bench", description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sizes", default="1,10,100", help="comma-separated N (default 1,10,100)")
-    parser.add_argument("--repeat", type=int, default=3, help="repeats per size; the median is shown")
+    parser.add_argument("--sizes", help="comma-separated N (default 1,10,100; --scale: 1000)")
+    parser.add_argument(
+        "--repeat", type=int, help="repeats per size; the median is shown (default 3; --scale: 1)"
+    )
     parser.add_argument(
         "--verbs",
         help=f"a subset of {','.join(VERBS)} (default all; --latency: {','.join(distance.DEFAULT_VERBS)})",
@@ -71,14 +76,29 @@ def parse_arguments() -> argparse.Namespace:
     )
     parser.add_argument("--jitter", type=float, default=0.0, help="with --latency: each wait +/- up to this")
     parser.add_argument(
-        "--parallel", default="8,32", help="with --latency: comma-separated pulumi --parallel (default 8,32)"
+        "--parallel", help="with --latency: comma-separated pulumi --parallel (default 8,32; --scale: 32)"
     )
     parser.add_argument(
         "--plugin",
         action="store_true",
         help="with --latency: also the plugin pulumi-resource-pixverse (a Pulumi YAML program)",
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="a large pool at a distance on each backend, with and without checkpoints, next to the no-op"
+        " at the same distance (default --sizes 1000 --latency 0.25 --parallel 32 --repeat 1)",
+    )
+    parser.add_argument(
+        "--backends", default=",".join(scale.BACKENDS), help="with --scale: file, postgres or both (default)"
+    )
     args = parser.parse_args()
+    if args.scale:
+        args.sizes, args.repeat = args.sizes or "1000", args.repeat or 1
+        args.latency, args.parallel = 0.25 if args.latency is None else args.latency, args.parallel or "32"
+    args.sizes, args.repeat = args.sizes or "1,10,100", args.repeat or 3
+    args.parallel = args.parallel or "8,32"
+    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     try:
         args.sizes = _numbers(args.sizes)
         args.parallel = _numbers(args.parallel)
@@ -91,6 +111,11 @@ def parse_arguments() -> argparse.Namespace:
         parser.error(f"sizes >= 1, repeat >= 1, verbs among {','.join(VERBS)} (got {','.join(unknown)})")
     if args.latency is not None and (args.latency <= 0 or args.jitter < 0 or not args.parallel):
         parser.error("--latency takes seconds > 0, --jitter seconds >= 0, --parallel at least one number")
+    unknown_backends = set(args.backends) - set(scale.BACKENDS)
+    if args.scale and (len(args.parallel) != 1 or args.plugin or unknown_backends or not args.backends):
+        parser.error(
+            f"--scale takes one --parallel, --backends among {','.join(scale.BACKENDS)}, no --plugin"
+        )
     if args.plugin and args.latency is None:
         parser.error("--plugin goes with --latency (the floor bench compares dynamic providers)")
     if args.latency is not None and args.data_floor:
@@ -106,6 +131,8 @@ def main() -> int:
         if args.latency is not None
         else "against a no-op dynamic provider"
     )
+    if args.scale:
+        mode += f", on the {' and '.join(args.backends)} backends, with checkpoints and without"
     print(
         f"tools/bench: pulumi {version}, N in {','.join(map(str, args.sizes))}, {args.repeat} repeat(s), "
         f"{os.cpu_count()} cores, {mode}; wall time is the median of the repeats (a shared machine is noisy)",
@@ -122,7 +149,20 @@ def main() -> int:
     token = f"bench-{secrets.token_hex(8)}"
     emulator = Emulator(token, root / "emulator.log")
     try:
-        if args.latency is not None:
+        if args.scale:
+            at_scale = scale.run_scale(
+                args.backends,
+                args.sizes,
+                args.repeat,
+                args.verbs,
+                args.parallel[0],
+                args.latency,
+                root,
+                emulator,
+                token,
+                args.program,
+            )
+        elif args.latency is not None:
             distant = {
                 kind: distance.run_distant(
                     kind,
@@ -151,7 +191,9 @@ def main() -> int:
             print(f"kept {root}", file=sys.stderr)
         else:
             shutil.rmtree(root, ignore_errors=True)
-    if args.latency is not None:
+    if args.scale:
+        scale.summarize(scale.report(at_scale, args.verbs, args.latency, args.parallel[0]))
+    elif args.latency is not None:
         missed = [
             what
             for kind, results in distant.items()

@@ -76,14 +76,27 @@ class Run:
 class Project:
     """A project folder with its own backend; one stack per repeat."""
 
-    def __init__(self, kind: str, root: Path, emulator: Emulator, token: str, program: str = "auto") -> None:
+    def __init__(
+        self,
+        kind: str,
+        root: Path,
+        emulator: Emulator,
+        token: str,
+        program: str = "auto",
+        backend: str | None = None,
+        env: dict[str, str] | None = None,
+        folder: str | None = None,
+    ) -> None:
+        """`backend`: the backend URL (default a `file://` folder of its own); `env`: more environment
+        for every `pulumi` it runs; `folder`: its folder's name under `root` (default `kind`)."""
         self.kind = kind
         self.emulator = emulator
-        self.dir = root / kind
+        self.dir = root / (folder or kind)
         stacks = self.dir / "stacks"
         stacks.mkdir(parents=True)
-        backend = root / f"backend-{kind}"
-        backend.mkdir()
+        if backend is None:
+            (root / f"backend-{folder or kind}").mkdir()
+            backend = (root / f"backend-{folder or kind}").as_uri()
         self.program = program
         self.from_file = False
         if kind == "pixverse":
@@ -98,12 +111,13 @@ class Project:
         (stacks / ".venv").symlink_to(Path("..") / ".venv")
         self.env = {
             **PYTHON_ENV,
-            "PULUMI_BACKEND_URL": backend.as_uri(),
+            "PULUMI_BACKEND_URL": backend,
             "PULUMI_HOME": str(root / "pulumi-home"),
             "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "USEAPI_TOKEN": token,
+            **(env or {}),
         }
         self.logs = root / "logs"
         self.logs.mkdir(exist_ok=True)
