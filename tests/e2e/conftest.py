@@ -10,6 +10,7 @@ import pytest
 from emulator_admin import EmulatorAdmin
 from harness import StackUnderTest, new_stack
 from postgres import Cluster, throwaway_cluster
+from shared_backend import Gate
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +30,12 @@ def pg_cluster() -> Iterator[Cluster]:
     PostgreSQL fails the tests that use it (tools/test installs it), never skips them."""
     with throwaway_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture
+def gate(emulator_server: Any, monkeypatch: pytest.MonkeyPatch) -> Gate:
+    """The session's emulator, holding requests until the test lets them go (`Gate`)."""
+    return Gate(emulator_server, monkeypatch)
 
 
 @pytest.fixture(scope="module")
