@@ -9,6 +9,8 @@
 #   no-cli     no Pulumi CLI (tools/release builds without one)
 #   postgres   PostgreSQL's server programs (the PostgreSQL backend's tests, `tools/local up --backend
 #              postgres`): `apt-get install postgresql` when missing, with no cluster of its own
+#   s3         an S3 server (the S3 backend's tests): versitygw, built from the Go module proxy into the
+#              cache when missing (tools/s3_server.py; about two minutes), with no store of its own
 # Safe to run again: each step is skipped when its result is already there and current. What pip prints
 # goes to a log in .venv, shown only when an install fails.
 set -euo pipefail
@@ -56,7 +58,8 @@ for part in ${SETUP_PARTS:-}; do
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
       fi
       ;;
-    *) echo "setup: unknown part $part in SETUP_PARTS (dev, sdk, release, all-hosts, no-cli, postgres)" >&2; exit 2 ;;
+    s3) python3 "$REPO_ROOT/tools/s3_server.py" build >/dev/null ;;
+    *) echo "setup: unknown part $part in SETUP_PARTS (dev, sdk, release, all-hosts, no-cli, postgres, s3)" >&2; exit 2 ;;
   esac
 done
 

@@ -10,6 +10,8 @@ import pytest
 from emulator_admin import EmulatorAdmin
 from harness import StackUnderTest, new_stack
 from postgres import Cluster, throwaway_cluster
+from s3 import Server, throwaway_server
+from shared_backend import Gate
 
 
 @pytest.fixture(scope="session")
@@ -29,6 +31,21 @@ def pg_cluster() -> Iterator[Cluster]:
     PostgreSQL fails the tests that use it (tools/test installs it), never skips them."""
     with throwaway_cluster() as cluster:
         yield cluster
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[Server]:
+    """A throwaway S3-compatible object store for stacks on the S3 backend (`s3_server.url`, its
+    credentials in `s3_server.client_env()`); a missing server fails the tests that use it (tools/test
+    builds it), never skips them."""
+    with throwaway_server() as server:
+        yield server
+
+
+@pytest.fixture
+def gate(emulator_server: Any, monkeypatch: pytest.MonkeyPatch) -> Gate:
+    """The session's emulator, holding requests until the test lets them go (`Gate`)."""
+    return Gate(emulator_server, monkeypatch)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ of a throwaway cluster (tests/e2e/postgres.py), through plain `pulumi` commands 
 - the same stack twice at once: the second run stops on the backend's lock, with its exact message,
   the first is undisturbed, and the next run is clean;
 - an `up` killed mid-create leaves its lock in the database: `pulumi cancel` clears it, then
-  `pulumi refresh --clear-pending-creates` and `pulumi up` converge;
+  `pulumi refresh --clear-pending-creates` and `pulumi up` converge (these two cases are shared with
+  the S3 backend's tests: tests/e2e/shared_backend.py);
 - `python -m pulumi_pixverse audit` and `adopt` on the database-backed stack.
 
 Where two runs must overlap, the emulator holds a request until the test lets it go (`Gate`): the order
@@ -19,12 +20,7 @@ is an event, never a timing.
 from __future__ import annotations
 
 import json
-import os
-import pwd
-import re
-import socket
 import sys
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -32,9 +28,7 @@ import pytest
 import yaml
 from harness import (
     V1_TYPE,
-    CommandFailed,
     StackUnderTest,
-    Watch,
     change_summary,
     new_discord_token,
     new_stack,
@@ -42,97 +36,29 @@ from harness import (
     wire,
 )
 from postgres import key, locks, rows
-from steps import LIST_V1, SECRET, Done, Step, accounts, post, run
-
-SERVER = "960000000000000001"
-LIST = "GET /v1/pixverse/account"
-POST = "POST /v1/pixverse/account/{channel}"
-PROJECT = "pixverse"
-"""The project of this repository's program (Pulumi.yaml), under which the backend keeps its stacks."""
-LOCKED = (
-    "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end "
-    "or delete the lock file with `pulumi cancel`."
+from shared_backend import (
+    LIST,
+    PROJECT,
+    a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge,
+    account,
+    assert_state_holds_no_credential,
+    lock_path,
+    on_backend,
+    the_same_stack_twice_the_second_stops_on_the_lock,
 )
-HOLD_LIMIT = 300.0
-"""Seconds a held request waits at most for the test to let it go."""
-
-
-def account(number: int, **changed: Any) -> dict[str, Any]:
-    """A v1 account of its own channel and Discord token."""
-    return {
-        "name": f"acct-{number}",
-        "discord": new_discord_token(),
-        "server": SERVER,
-        "channel": f"96000000000000{number:04d}",
-        "maxJobs": 2,
-        **changed,
-    }
-
-
-class Gate:
-    """The session's emulator, holding the first `count` API requests on `route` in their handler
-    threads until `release()` (what the client sent has arrived; nothing is answered yet). `held`
-    counts those it holds, `answered` the routes of every request it has answered; each change tells
-    `watch`."""
-
-    def __init__(self, server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.watch = Watch()
-        self.route, self.count, self.held = "", 0, 0
-        self.answered: list[str] = []
-        self._open = threading.Event()
-        self._lock = threading.Lock()
-        take_fault, record = server.take_fault, server.record
-
-        def taking(route: str) -> Any:
-            with self._lock:
-                holding = route == self.route and self.held < self.count
-                if holding:
-                    self.held += 1
-            if holding:
-                self.watch.changed()
-                self._open.wait(HOLD_LIMIT)
-            return take_fault(route)
-
-        def recording(entry: dict[str, Any]) -> None:
-            record(entry)
-            self.answered.append(entry["route"])
-            self.watch.changed()
-
-        monkeypatch.setattr(server, "take_fault", taking)
-        monkeypatch.setattr(server, "record", recording)
-
-    def hold(self, route: str, count: int) -> None:
-        self.route, self.count, self.held = route, count, 0
-        self._open.clear()
-
-    def release(self) -> None:
-        self.count = 0
-        self._open.set()
-
-    def wait_answered(self, route: str, number: int, timeout: float = 60) -> None:
-        done = self.watch.wait_until(lambda: self.answered.count(route) >= number, timeout)
-        assert done, f"the emulator answered {self.answered.count(route)} requests on {route}, not {number}"
-
-
-@pytest.fixture
-def gate(emulator_server: Any, monkeypatch: pytest.MonkeyPatch) -> Gate:
-    return Gate(emulator_server, monkeypatch)
+from steps import LIST_V1, SECRET, Done, Step, accounts, post, run
 
 
 @pytest.fixture
 def make_stack(
     pulumi_cli, pg_cluster, emulator, api_token, tmp_path_factory
 ) -> Callable[..., StackUnderTest]:
-    """A fresh stack on the PostgreSQL backend (`new_stack` or `new_yaml_stack`), with the API token in
-    its config; the database's password counts as a credential: never printed, never stored. A held
-    request may wait long: the provider's timeouts leave it time."""
+    """A fresh stack on the PostgreSQL backend (`new_stack` or `new_yaml_stack`); the database's
+    password counts as a credential (`on_backend`)."""
 
     def make(name: str, new: Callable[..., StackUnderTest] = new_stack) -> StackUnderTest:
         stack = new(name, emulator, tmp_path_factory, backend_url=pg_cluster.url)
-        stack.tokens.append(pg_cluster.password)
-        stack.env.update(USEAPI_READ_TIMEOUT=str(HOLD_LIMIT), USEAPI_REQUEST_TIMEOUT=str(HOLD_LIMIT))
-        stack.set_api_token(api_token)
-        return stack
+        return on_backend(stack, api_token, pg_cluster.password)
 
     return make
 
@@ -151,10 +77,7 @@ def the_row_holds_the_state_and_no_credential(done: Done) -> None:
     """The state is the database's row, read decoded (each channel is in it: what the leak scans read
     is the state itself), and each account's Discord token is in it as ciphertext only (in its inputs
     and its outputs)."""
-    row = json.dumps(state_row(done.stack))
-    for held in done.service.accounts().values():
-        assert held["channel"] in row and held["discord"] not in row
-    assert row.count('"ciphertext"') >= 2 * len(done.service.accounts())
+    assert_state_holds_no_credential(state_row(done.stack), done.service)
 
 
 def test_the_dynamic_provider_s_lifecycle_with_its_state_in_the_database(make_stack, emulator):
@@ -269,79 +192,18 @@ def test_two_stacks_at_once_disjoint_both_succeed_a_channel_the_first_made_is_re
     second.assert_no_token_leaked()
 
 
-def lock_line(stack: StackUnderTest, port: int, pid: int) -> re.Pattern[str]:
-    """The line under LOCKED naming the lock: its row's key in the backend's URL, credentials masked,
-    and the run that holds it."""
-    lock = rf"\.pulumi/locks/organization/{PROJECT}/{stack.name}/[0-9a-f-]{{36}}\.json"
-    where = rf"postgres://\*\*\*\*:\*\*\*\*@127\.0\.0\.1:{port}/pulumi/{lock}\?sslmode=disable"
-    user, host = pwd.getpwuid(os.getuid()).pw_name, socket.gethostname()
-    holder = rf"created by {re.escape(user)}@{re.escape(host)} \(pid {pid}\) at \d{{4}}-\d\d-\d\dT\S+"
-    return re.compile(rf"^  {where}: {holder}$", re.M)
-
-
 def test_the_same_stack_twice_at_once_the_second_stops_on_the_lock(make_stack, emulator, gate, pg_cluster):
     stack = make_stack("pg-twice")
-    declared = [account(41), account(42)]
-    stack.set_accounts(declared)
-    gate.hold(LIST, 1)
-    first = stack.start("up", "--yes", watch=gate.watch)
-    first.wait_until(lambda: gate.held == 1, "the first run reached the service")
-    [held] = lock_keys(stack)
-
-    with pytest.raises(CommandFailed) as locked:
-        stack.cli("up", "--yes")
-    print(locked.value.output)  # the closing note's record of the exact message
-    assert LOCKED in locked.value.output
-    assert lock_line(stack, pg_cluster.port, first.process.pid).search(locked.value.output), (
-        locked.value.output
-    )
-    assert lock_keys(stack) == [held], "the refused run left the first run's lock alone"
-
-    gate.release()
-    assert change_summary(first.wait()) == {"create": 3} and first.process.returncode == 0
-    assert [r["route"] for r in emulator.requests()].count(LIST) == 1, "the refused run sent nothing"
-    assert emulator.accounts() == {a["channel"]: wire(a) for a in declared}
-    assert set(stack.accounts_in_state()) == {a["name"] for a in declared}, "nothing lost"
-    assert lock_keys(stack) == []
-    assert change_summary(stack.up()) == {"same": 3}
-    stack.preview("--expect-no-changes")
-    stack.assert_no_token_leaked()
+    masked = rf"postgres://\*\*\*\*:\*\*\*\*@127\.0\.0\.1:{pg_cluster.port}"  # the credentials masked
+    where = rf"{masked}/pulumi/{lock_path(stack)}\?sslmode=disable"
+    the_same_stack_twice_the_second_stops_on_the_lock(stack, emulator, gate, lock_keys, where)
 
 
 def test_a_killed_up_leaves_its_lock_in_the_database_cancel_clears_it_refresh_and_up_converge(
     make_stack, emulator, gate
 ):
     stack = make_stack("pg-killed")
-    declared = [account(51), account(52)]
-    stack.set_accounts(declared)
-    gate.hold(POST, 2)
-    up = stack.start("up", "--yes", watch=gate.watch)
-    try:
-        up.wait_until(lambda: gate.held == 2, "the emulator held both POSTs")
-    finally:
-        up.kill_tree()
-    assert up.survivors() == []
-    gate.release()  # the service makes both accounts after the client died
-    gate.wait_answered(POST, 2)
-    assert emulator.accounts() == {a["channel"]: wire(a) for a in declared}
-    assert len(lock_keys(stack)) == 1, "the killed run's lock stays in the database"
-
-    mark = len(emulator.requests())
-    with pytest.raises(CommandFailed) as locked:
-        stack.cli("up", "--yes")
-    assert LOCKED in locked.value.output and f"(pid {up.process.pid})" in locked.value.output
-    assert len(emulator.requests()) == mark
-
-    canceled = stack.cli("cancel", "--yes")
-    assert f"The currently running update for '{stack.name}' has been canceled!" in canceled
-    assert lock_keys(stack) == []
-    stack.cli("refresh", "--yes", "--clear-pending-creates")
-    assert change_summary(stack.up()) == {"create": 2, "same": 1}
-    assert [r["route"] for r in emulator.requests()[mark:]] == [LIST], "taken over, no write"
-    assert {r["id"] for r in stack.accounts_in_state().values()} == set(emulator.accounts())
-    assert not stack.export().get("pending_operations")
-    assert change_summary(stack.preview("--expect-no-changes")) == {"same": 3}
-    stack.assert_no_token_leaked()
+    a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge(stack, emulator, gate, lock_keys)
 
 
 def audit(stack: StackUnderTest) -> tuple[int, dict[str, Any]]:

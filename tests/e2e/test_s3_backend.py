@@ -1,0 +1,110 @@
+"""A team's shared backend (docs/teams.md) on an S3-compatible object store: the CLI's S3 backend,
+PULUMI_BACKEND_URL=s3://…?endpoint=… of a throwaway store (tests/e2e/s3.py: a real S3 server, the Versity
+S3 Gateway, on loopback), its credentials in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, through plain
+`pulumi` commands against the emulator:
+
+- the dynamic provider's lifecycle: create, update, destroy, with the state an object of the bucket and
+  no credential in plain text there (the harness's leak scans read every object of the bucket);
+- the same stack twice at once: the second run stops on the lock object, with its exact message, the
+  first is undisturbed, and the next run is clean;
+- an `up` killed mid-create leaves its lock object in the bucket: `pulumi cancel` clears it, then
+  `pulumi refresh --clear-pending-creates` and `pulumi up` converge.
+
+The lock cases are those of the PostgreSQL backend (tests/e2e/shared_backend.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from harness import StackUnderTest, new_stack, wire
+from s3 import Server, locks, state
+from shared_backend import (
+    PROJECT,
+    a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge,
+    account,
+    assert_state_holds_no_credential,
+    lock_path,
+    on_backend,
+    the_same_stack_twice_the_second_stops_on_the_lock,
+)
+from steps import LIST_V1, SECRET, Done, Step, accounts, post, run
+
+
+@pytest.fixture
+def make_stack(
+    pulumi_cli, s3_server, emulator, api_token, tmp_path_factory, monkeypatch
+) -> Callable[[str], StackUnderTest]:
+    """A fresh stack on the S3 backend, the store's credentials in its environment (as a pipeline
+    gives them) and its secret key counted as a credential; the leak scans read the bucket's objects."""
+    for name, value in s3_server.client_env().items():
+        monkeypatch.setenv(name, value)
+
+    def make(name: str) -> StackUnderTest:
+        stack = new_stack(name, emulator, tmp_path_factory, backend_url=s3_server.url)
+        stack.backend_dir = s3_server.bucket_dir  # where the leak scan looks
+        return on_backend(stack, api_token, s3_server.secret_key)
+
+    return make
+
+
+def lock_keys(server: Server) -> Callable[[StackUnderTest], list[str]]:
+    """The keys of the lock objects the bucket holds on a stack."""
+    return lambda stack: locks(server, f"organization/{PROJECT}/{stack.name}")
+
+
+def test_the_dynamic_provider_s_lifecycle_with_its_state_in_the_bucket(make_stack, emulator, s3_server):
+    stack = make_stack("s3-dynamic")
+    alpha, beta = account(1), account(2)
+    busier = {**alpha, "maxJobs": 7}
+
+    def the_object_holds_the_state_and_no_credential(done: Done) -> None:
+        assert_state_holds_no_credential(state(s3_server, PROJECT, stack.name), done.service)
+
+    run(
+        stack,
+        emulator,
+        [
+            Step(
+                "up creates the accounts; the state is an object of the bucket, credentials encrypted",
+                declare=accounts([alpha, beta]),
+                changes={"create": 3},
+                requests=[LIST_V1, post(alpha), post(beta)],
+                accounts={alpha["channel"]: wire(alpha), beta["channel"]: wire(beta)},
+                state={a["name"]: {"id": a["channel"], "discord": SECRET} for a in (alpha, beta)},
+                check=the_object_holds_the_state_and_no_credential,
+            ),
+            Step(
+                "a new maxJobs is one update and one POST",
+                declare=accounts([busier, beta]),
+                changes={"update": 1, "same": 2},
+                requests=[post(alpha)],
+                accounts={alpha["channel"]: wire(busier), beta["channel"]: wire(beta)},
+            ),
+        ],
+    )
+    destroyed = state(s3_server, PROJECT, stack.name)["checkpoint"]["latest"]
+    assert destroyed.get("resources", []) == [], "destroyed, in the bucket too"
+
+
+def test_the_same_stack_twice_at_once_the_second_stops_on_the_lock(make_stack, emulator, gate, s3_server):
+    stack = make_stack("s3-twice")
+    # The lock's URL: the backend's, the endpoint escaped and the CLI's own checksum setting added.
+    endpoint = rf"http%3A%2F%2F127\.0\.0\.1%3A{s3_server.port}"
+    settings = (
+        f"endpoint={endpoint}&region=us-east-1&request_checksum_calculation=when_required&use_path_style=true"
+    )
+    the_same_stack_twice_the_second_stops_on_the_lock(
+        stack, emulator, gate, lock_keys(s3_server), rf"s3://pulumi/{lock_path(stack)}\?{settings}"
+    )
+
+
+def test_a_killed_up_leaves_its_lock_in_the_bucket_cancel_clears_it_refresh_and_up_converge(
+    make_stack, emulator, gate, s3_server
+):
+    stack = make_stack("s3-killed")
+    canceled = a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge(
+        stack, emulator, gate, lock_keys(s3_server)
+    )
+    print(canceled)  # the closing note's record of what `pulumi cancel` printed
