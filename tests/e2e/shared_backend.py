@@ -2,12 +2,18 @@
 (test_postgres_backend.py: PostgreSQL; test_s3_backend.py: an S3-compatible object store): v1 accounts
 of their own channels, stacks whose held requests may wait long, the emulator holding requests until the
 test lets them go (`Gate`: where two runs must overlap, the order is an event, never a timing), and the
-two lock cases, given how the backend's locks on a stack are listed and how its URL names a lock:
+cases both backends run, given how the backend's locks on a stack are listed, how its URL names a lock
+and how a stack's state is read from it (what the backend holds, as someone looking into it would):
 
+- the plugin's lifecycle (Pulumi YAML): create, update, destroy, with no credential in plain text in
+  the state the backend holds;
+- two stacks deploying at once: disjoint accounts both succeed; a channel the first one made is refused
+  to the second as an account it did not make, and nothing is overwritten;
 - the same stack twice at once: the second run stops on the backend's lock, with its exact message,
   the first is undisturbed, and the next run is clean;
 - an `up` killed mid-create leaves its lock in the backend: `pulumi cancel` clears it, then
-  `pulumi refresh --clear-pending-creates` and `pulumi up` converge.
+  `pulumi refresh --clear-pending-creates` and `pulumi up` converge;
+- `python -m pulumi_pixverse audit` and `adopt` on the backend's stack.
 """
 
 from __future__ import annotations
@@ -17,13 +23,25 @@ import os
 import pwd
 import re
 import socket
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+import yaml
 from emulator_admin import EmulatorAdmin
-from harness import CommandFailed, StackUnderTest, Watch, change_summary, new_discord_token, wire
+from harness import (
+    ACCOUNT_TYPE,
+    V1_TYPE,
+    CommandFailed,
+    StackUnderTest,
+    Watch,
+    change_summary,
+    new_discord_token,
+    wire,
+)
+from steps import LIST_V1, SECRET, Done, Step, post, run
 
 SERVER = "960000000000000001"
 LIST = "GET /v1/pixverse/account"
@@ -36,6 +54,8 @@ LOCKED = (
 )
 HOLD_LIMIT = 300.0
 """Seconds a held request waits at most for the test to let it go."""
+HeldState = Callable[[StackUnderTest], Mapping[str, Any]]
+"""How a test reads a stack's state from its backend (the bucket's object, the database's row)."""
 
 
 def account(number: int, **changed: Any) -> dict[str, Any]:
@@ -58,6 +78,17 @@ def on_backend(stack: StackUnderTest, api_token: str, credential: str) -> StackU
     stack.env.update(USEAPI_READ_TIMEOUT=str(HOLD_LIMIT), USEAPI_REQUEST_TIMEOUT=str(HOLD_LIMIT))
     stack.set_api_token(api_token)
     return stack
+
+
+def project(stack: StackUnderTest) -> str:
+    """The project of `stack`'s program (its Pulumi.yaml), under which the backend keeps the stack."""
+    return str(yaml.safe_load((stack.work_dir / "Pulumi.yaml").read_text())["name"])
+
+
+def accounts_held(state: Mapping[str, Any]) -> set[str]:
+    """The names of the dynamic provider's accounts in `state`, a stack's state as the backend holds it."""
+    resources = state["checkpoint"]["latest"].get("resources", [])
+    return {r["urn"].rsplit("::", 1)[1] for r in resources if r["type"] == ACCOUNT_TYPE}
 
 
 def assert_state_holds_no_credential(state: Mapping[str, Any], service: EmulatorAdmin) -> None:
@@ -204,3 +235,138 @@ def a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge(
     assert change_summary(stack.preview("--expect-no-changes")) == {"same": 3}
     stack.assert_no_token_leaked()
     return canceled
+
+
+def the_plugin_s_lifecycle(stack: StackUnderTest, emulator: EmulatorAdmin, held_state: HeldState) -> None:
+    """The plugin's lifecycle on `stack`, a fresh YAML stack (`new_yaml_stack`) on the backend: create,
+    update, destroy; the state `held_state` reads holds the token as ciphertext only, and nothing once
+    destroyed."""
+    alpha = account(3)
+    stack.set_secret("alphaDiscord", alpha["discord"])
+
+    def program(max_jobs: int) -> Callable[[StackUnderTest], None]:
+        fields = {k: alpha[k] for k in ("server", "channel")}
+        resource = {
+            "type": V1_TYPE,
+            "properties": {**fields, "maxJobs": max_jobs, "discord": "${alphaDiscord}"},
+        }
+        return lambda yaml_stack: yaml_stack.write_program({"alpha": resource}, secrets=("alphaDiscord",))
+
+    def the_backend_holds_the_state_and_no_credential(done: Done) -> None:
+        assert_state_holds_no_credential(held_state(done.stack), done.service)
+
+    run(
+        stack,
+        emulator,
+        [
+            Step(
+                "up creates the account; the backend holds the state, the token encrypted",
+                declare=program(2),
+                changes={"create": 2},
+                requests=[LIST_V1, post(alpha)],
+                accounts={alpha["channel"]: wire(alpha)},
+                state={"alpha": {"id": alpha["channel"], "maxJobs": 2, "discord": SECRET}},
+                check=the_backend_holds_the_state_and_no_credential,
+            ),
+            Step(
+                "a new maxJobs is one update and one POST",
+                declare=program(5),
+                changes={"update": 1, "same": 1},
+                requests=[post(alpha)],
+                accounts={alpha["channel"]: wire({**alpha, "maxJobs": 5})},
+            ),
+        ],
+    )
+    destroyed = held_state(stack)["checkpoint"]["latest"]
+    assert destroyed.get("resources", []) == [], "destroyed, in the backend too"
+
+
+def two_stacks_at_once_disjoint_both_succeed_a_channel_the_first_made_is_refused_to_the_second(
+    first: StackUnderTest,
+    second: StackUnderTest,
+    emulator: EmulatorAdmin,
+    gate: Gate,
+    locks: Callable[[StackUnderTest], list[str]],
+    held_state: HeldState,
+) -> None:
+    """Run `up` on two fresh stacks of one subscription at once (see the module's docstring); `locks`
+    lists the backend's locks on a stack, `held_state` reads a stack's state from it. The service's
+    accounts, each stack's state as the backend holds it and `pulumi stack export` agree."""
+    theirs = {first.name: [account(11), account(12)], second.name: [account(21), account(22)]}
+    for stack in (first, second):
+        stack.set_accounts(theirs[stack.name])
+
+    # Both at once: each one's list call is held until the other's has arrived too.
+    gate.hold(LIST, 2)
+    ups = [stack.start("up", "--yes", watch=gate.watch) for stack in (first, second)]
+    ups[0].wait_until(lambda: gate.held == 2, "both runs reached the service")
+    assert len(locks(first)) == len(locks(second)) == 1, "each run holds its own stack's lock"
+    gate.release()
+    for up in ups:
+        assert change_summary(up.wait()) == {"create": 3} and up.process.returncode == 0
+    assert emulator.accounts() == {a["channel"]: wire(a) for both in theirs.values() for a in both}
+    for stack in (first, second):
+        names = {a["name"] for a in theirs[stack.name]}
+        assert set(stack.accounts_in_state()) == names == accounts_held(held_state(stack))
+
+    # One channel in both: the second run is under way (its list call held) while the first makes it.
+    shared = account(30)
+    first.set_accounts([*theirs[first.name], shared])
+    second.set_accounts([*theirs[second.name], {**shared, "discord": new_discord_token(), "maxJobs": 4}])
+    gate.hold(LIST, 1)
+    late = second.start("up", "--yes", watch=gate.watch)
+    late.wait_until(lambda: gate.held == 1, "the second run reached the service")
+    assert change_summary(first.up()) == {"create": 1, "same": 3}
+    gate.release()
+    refused = late.wait()
+    assert late.process.returncode != 0
+    assert (
+        f"creating the account on channel {shared['channel']} failed: the service already holds it, made "
+        "outside this stack, and it differs from the declaration in discord, maxJobs (declared 4, live 2); "
+        "nothing was written."
+    ) in " ".join(refused.split()), refused
+    assert emulator.accounts()[shared["channel"]] == wire(shared), "nothing overwritten"
+    posted = [r["path"] for r in emulator.requests() if r["method"] == "POST"]
+    assert posted.count(f"/v1/pixverse/account/{shared['channel']}") == 1, "the first run's POST only"
+    second_names = {a["name"] for a in theirs[second.name]}
+    first_names = {a["name"] for a in (*theirs[first.name], shared)}
+    assert set(second.accounts_in_state()) == second_names == accounts_held(held_state(second))
+    assert set(first.accounts_in_state()) == first_names == accounts_held(held_state(first))
+    assert locks(first) == locks(second) == []
+    first.assert_no_token_leaked()
+    second.assert_no_token_leaked()
+
+
+def audit(stack: StackUnderTest) -> tuple[int, dict[str, Any]]:
+    """`python -m pulumi_pixverse audit --stack` on `stack`: its exit status and its JSON report."""
+    report = stack.work_dir / "audit.json"
+    done = stack.run(
+        [sys.executable, "-m", "pulumi_pixverse", "audit", "--stack", stack.name, "--json", str(report)]
+    )
+    stack.transcript.append(report.read_text())
+    return done.returncode, json.loads(report.read_text())
+
+
+def audit_and_adopt(stack: StackUnderTest, emulator: EmulatorAdmin) -> None:
+    """On `stack`, a fresh stack on the backend: `audit` finds an account added in the dashboard,
+    `adopt` and `up` take it over without a write, and the next `audit` is clean."""
+    declared = account(61)
+    stack.set_accounts([declared])
+    stack.up()
+    stray = {k: v for k, v in account(69).items() if k != "name"}
+    stack.tokens.append(stray["discord"])
+    emulator.seed(stray)  # added in the dashboard
+
+    status, report = audit(stack)
+    assert status == 2
+    assert [(f["kind"], f["account"]) for f in report["findings"]] == [
+        ("unmanaged", f"v1 channel {stray['channel']}")
+    ]
+    adopted = stack.run([sys.executable, "-m", "pulumi_pixverse", "adopt", "--stack", stack.name])
+    assert adopted.returncode == 0, adopted.stderr
+    mark = len(emulator.requests())
+    assert change_summary(stack.up()) == {"create": 1, "same": 2}
+    assert {r["method"] for r in emulator.requests()[mark:]} == {"GET"}, "taken over, no write"
+    status, report = audit(stack)
+    assert (status, report["findings"]) == (0, [])
+    stack.assert_no_token_leaked()

@@ -9,9 +9,11 @@ of a throwaway cluster (tests/e2e/postgres.py), through plain `pulumi` commands 
 - the same stack twice at once: the second run stops on the backend's lock, with its exact message,
   the first is undisturbed, and the next run is clean;
 - an `up` killed mid-create leaves its lock in the database: `pulumi cancel` clears it, then
-  `pulumi refresh --clear-pending-creates` and `pulumi up` converge (these two cases are shared with
-  the S3 backend's tests: tests/e2e/shared_backend.py);
+  `pulumi refresh --clear-pending-creates` and `pulumi up` converge;
 - `python -m pulumi_pixverse audit` and `adopt` on the database-backed stack.
+
+All but the dynamic provider's lifecycle are shared with the S3 backend's tests
+(tests/e2e/shared_backend.py).
 
 Where two runs must overlap, the emulator holds a request until the test lets it go (`Gate`): the order
 is an event, never a timing.
@@ -20,31 +22,24 @@ is an event, never a timing.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-import yaml
-from harness import (
-    V1_TYPE,
-    StackUnderTest,
-    change_summary,
-    new_discord_token,
-    new_stack,
-    new_yaml_stack,
-    wire,
-)
+from harness import StackUnderTest, new_stack, new_yaml_stack, wire
 from postgres import key, locks, rows
 from shared_backend import (
-    LIST,
     PROJECT,
     a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge,
     account,
     assert_state_holds_no_credential,
+    audit_and_adopt,
     lock_path,
     on_backend,
+    project,
+    the_plugin_s_lifecycle,
     the_same_stack_twice_the_second_stops_on_the_lock,
+    two_stacks_at_once_disjoint_both_succeed_a_channel_the_first_made_is_refused_to_the_second,
 )
 from steps import LIST_V1, SECRET, Done, Step, accounts, post, run
 
@@ -65,8 +60,8 @@ def make_stack(
 
 def state_row(stack: StackUnderTest) -> dict[str, Any]:
     """The stack's state as the database holds it (its row, decoded)."""
-    url, project = stack.backend_url, yaml.safe_load((stack.work_dir / "Pulumi.yaml").read_text())["name"]
-    return dict(json.loads(rows(url)[key(url, f".pulumi/stacks/{project}/{stack.name}.json")]))
+    url = stack.backend_url
+    return dict(json.loads(rows(url)[key(url, f".pulumi/stacks/{project(stack)}/{stack.name}.json")]))
 
 
 def lock_keys(stack: StackUnderTest) -> list[str]:
@@ -110,86 +105,16 @@ def test_the_dynamic_provider_s_lifecycle_with_its_state_in_the_database(make_st
 
 
 def test_the_plugin_s_lifecycle_with_its_state_in_the_database(make_stack, emulator):
-    stack = make_stack("pg-yaml", new_yaml_stack)
-    alpha = account(3)
-    stack.set_secret("alphaDiscord", alpha["discord"])
-
-    def program(max_jobs: int) -> Callable[[StackUnderTest], None]:
-        fields = {k: alpha[k] for k in ("server", "channel")}
-        resource = {
-            "type": V1_TYPE,
-            "properties": {**fields, "maxJobs": max_jobs, "discord": "${alphaDiscord}"},
-        }
-        return lambda yaml_stack: yaml_stack.write_program({"alpha": resource}, secrets=("alphaDiscord",))
-
-    run(
-        stack,
-        emulator,
-        [
-            Step(
-                "up creates the account; the state is the database's row, the token encrypted",
-                declare=program(2),
-                changes={"create": 2},
-                requests=[LIST_V1, post(alpha)],
-                accounts={alpha["channel"]: wire(alpha)},
-                state={"alpha": {"id": alpha["channel"], "maxJobs": 2, "discord": SECRET}},
-                check=the_row_holds_the_state_and_no_credential,
-            ),
-            Step(
-                "a new maxJobs is one update and one POST",
-                declare=program(5),
-                changes={"update": 1, "same": 1},
-                requests=[post(alpha)],
-                accounts={alpha["channel"]: wire({**alpha, "maxJobs": 5})},
-            ),
-        ],
-    )
+    the_plugin_s_lifecycle(make_stack("pg-yaml", new_yaml_stack), emulator, state_row)
 
 
 def test_two_stacks_at_once_disjoint_both_succeed_a_channel_the_first_made_is_refused_to_the_second(
     make_stack, emulator, gate
 ):
     first, second = make_stack("pg-first"), make_stack("pg-second")
-    theirs = {first.name: [account(11), account(12)], second.name: [account(21), account(22)]}
-    for stack in (first, second):
-        stack.set_accounts(theirs[stack.name])
-
-    # Both at once: each one's list call is held until the other's has arrived too.
-    gate.hold(LIST, 2)
-    ups = [stack.start("up", "--yes", watch=gate.watch) for stack in (first, second)]
-    ups[0].wait_until(lambda: gate.held == 2, "both runs reached the service")
-    assert len(lock_keys(first)) == len(lock_keys(second)) == 1, "each run holds its own stack's lock"
-    gate.release()
-    for up in ups:
-        assert change_summary(up.wait()) == {"create": 3} and up.process.returncode == 0
-    assert emulator.accounts() == {a["channel"]: wire(a) for both in theirs.values() for a in both}
-    for stack in (first, second):
-        assert set(stack.accounts_in_state()) == {a["name"] for a in theirs[stack.name]}
-
-    # One channel in both: the second run is under way (its list call held) while the first makes it.
-    shared = account(30)
-    first.set_accounts([*theirs[first.name], shared])
-    second.set_accounts([*theirs[second.name], {**shared, "discord": new_discord_token(), "maxJobs": 4}])
-    gate.hold(LIST, 1)
-    late = second.start("up", "--yes", watch=gate.watch)
-    late.wait_until(lambda: gate.held == 1, "the second run reached the service")
-    assert change_summary(first.up()) == {"create": 1, "same": 3}
-    gate.release()
-    refused = late.wait()
-    assert late.process.returncode != 0
-    assert (
-        f"creating the account on channel {shared['channel']} failed: the service already holds it, made "
-        "outside this stack, and it differs from the declaration in discord, maxJobs (declared 4, live 2); "
-        "nothing was written."
-    ) in " ".join(refused.split()), refused
-    assert emulator.accounts()[shared["channel"]] == wire(shared), "nothing overwritten"
-    posted = [r["path"] for r in emulator.requests() if r["method"] == "POST"]
-    assert posted.count(f"/v1/pixverse/account/{shared['channel']}") == 1, "the first run's POST only"
-    assert set(second.accounts_in_state()) == {a["name"] for a in theirs[second.name]}
-    assert set(first.accounts_in_state()) == {a["name"] for a in (*theirs[first.name], shared)}
-    assert lock_keys(first) == lock_keys(second) == []
-    first.assert_no_token_leaked()
-    second.assert_no_token_leaked()
+    two_stacks_at_once_disjoint_both_succeed_a_channel_the_first_made_is_refused_to_the_second(
+        first, second, emulator, gate, lock_keys, state_row
+    )
 
 
 def test_the_same_stack_twice_at_once_the_second_stops_on_the_lock(make_stack, emulator, gate, pg_cluster):
@@ -206,34 +131,5 @@ def test_a_killed_up_leaves_its_lock_in_the_database_cancel_clears_it_refresh_an
     a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge(stack, emulator, gate, lock_keys)
 
 
-def audit(stack: StackUnderTest) -> tuple[int, dict[str, Any]]:
-    report = stack.work_dir / "audit.json"
-    done = stack.run(
-        [sys.executable, "-m", "pulumi_pixverse", "audit", "--stack", stack.name, "--json", str(report)]
-    )
-    stack.transcript.append(report.read_text())
-    return done.returncode, json.loads(report.read_text())
-
-
 def test_audit_and_adopt_on_the_database_backed_stack(make_stack, emulator):
-    stack = make_stack("pg-audit")
-    declared = account(61)
-    stack.set_accounts([declared])
-    stack.up()
-    stray = {k: v for k, v in account(69).items() if k != "name"}
-    stack.tokens.append(stray["discord"])
-    emulator.seed(stray)  # added in the dashboard
-
-    status, report = audit(stack)
-    assert status == 2
-    assert [(f["kind"], f["account"]) for f in report["findings"]] == [
-        ("unmanaged", f"v1 channel {stray['channel']}")
-    ]
-    adopted = stack.run([sys.executable, "-m", "pulumi_pixverse", "adopt", "--stack", stack.name])
-    assert adopted.returncode == 0, adopted.stderr
-    mark = len(emulator.requests())
-    assert change_summary(stack.up()) == {"create": 1, "same": 2}
-    assert {r["method"] for r in emulator.requests()[mark:]} == {"GET"}, "taken over, no write"
-    status, report = audit(stack)
-    assert (status, report["findings"]) == (0, [])
-    stack.assert_no_token_leaked()
+    audit_and_adopt(make_stack("pg-audit"), emulator)
