@@ -13,21 +13,31 @@ from typing import Any
 import pytest
 import yaml
 from harness import StackUnderTest, change_summary, new_discord_token, new_stack
+from pulumi_calls import PulumiCalls
+from pulumi_pixverse.commands.adopt import PLACEHOLDER
 
 SERVER = "930000000000000001"
 LIVE = [
     {"discord": new_discord_token(), "server": SERVER, "channel": f"93000000000000001{n}", "maxJobs": n}
     for n in (1, 2, 3)
 ]
+LATE = {"discord": new_discord_token(), "server": SERVER, "channel": "930000000000000014", "maxJobs": 4}
+"""An account made on the service after the first adoption."""
 
 
 @pytest.fixture(scope="module")
 def adopt_stack(pulumi_cli, service, api_token, tmp_path_factory) -> StackUnderTest:
     stack = new_stack("adopt", service, tmp_path_factory)
     stack.set_api_token(api_token)
-    stack.tokens.extend(a["discord"] for a in LIVE)
+    stack.tokens.extend(a["discord"] for a in [*LIVE, LATE])
     yield stack
     stack.destroy()
+
+
+@pytest.fixture(scope="module")
+def calls(adopt_stack, tmp_path_factory) -> PulumiCalls:
+    """The `pulumi` commands adopt runs."""
+    return PulumiCalls(adopt_stack, tmp_path_factory.mktemp("pulumi-calls"))
 
 
 def adopt(stack: StackUnderTest, *flags: str) -> Any:
@@ -100,11 +110,15 @@ def test_03_a_dry_run_lists_the_live_accounts_and_changes_nothing(adopt_stack, s
     assert [r["route"] for r in service.requests()[mark:]] == ["GET /v1/pixverse/account"]
 
 
-def test_04_adopt_declares_each_live_account_with_its_token_as_a_secret(adopt_stack, service):
+def test_04_adopt_declares_each_live_account_with_its_token_as_a_secret(adopt_stack, service, calls):
+    mark = len(calls())
     done = adopt(adopt_stack)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("added ") == 3
     assert f"pulumi preview --stack {adopt_stack.name}" in done.stdout
+    assert done.stderr == "", "a pipe (a pipeline's log) gets no progress line"
+    # the fields of all three in two commands, then each token encrypted on its own (from stdin)
+    assert calls()[mark:] == ["config --json", "config set-all", "config set-all", *["config set"] * 3]
     declared = yaml.safe_load(config_file(adopt_stack))["config"]["pixverse:accounts"]
     assert declared == [
         {
@@ -152,3 +166,40 @@ def test_08_adopt_again_adds_nothing_and_reports_a_declared_account_that_differs
     assert "nothing to adopt" in done.stdout
     assert config_file(adopt_stack) == before
     service.seed(LIVE[0])
+
+
+def test_09_a_run_interrupted_while_writing_is_finished_by_the_next(adopt_stack, service, calls):
+    service.seed(LATE)
+    # the config as a run killed while writing leaves it: slots made at the end of the list for
+    # accounts whose fields were not written yet, and an account whose token was not written yet
+    slots = [f"pixverse:accounts[{index}]={PLACEHOLDER}" for index in (3, 4)]
+    adopt_stack.cli("config", "set-all", "--path", *(a for slot in slots for a in ("--plaintext", slot)))
+    adopt_stack.cli("config", "rm", "--path", "pixverse:accounts[1].discord")
+    before = config_file(adopt_stack)
+
+    planned = adopt(adopt_stack, "--dry-run")
+    assert planned.returncode == 0, planned.stderr
+    assert config_file(adopt_stack) == before
+    mark = len(calls())
+    done = adopt(adopt_stack)
+    assert done.returncode == 0, done.stderr
+
+    finished = f"{LIVE[1]['channel']}: its Discord token, from the service (an interrupted adopt left it out)"
+    added = f"{LATE['channel']}: channel {LATE['channel']}, maxJobs 4"
+    slot = "1 slot(s) an interrupted adopt left"
+    assert planned.stdout.splitlines()[:3] == [
+        f"would finish {finished}",
+        f"would add {added}",
+        f"would remove {slot}",
+    ]
+    assert done.stdout.splitlines()[:3] == [f"finished {finished}", f"added {added}", f"removed {slot}"]
+    expected = ["config --json", "config set-all", "config set-all", "config rm", "config set", "config set"]
+    assert calls()[mark:] == expected
+    declared = yaml.safe_load(config_file(adopt_stack))["config"]["pixverse:accounts"]
+    assert [{k: v for k, v in e.items() if k != "discord"} for e in declared] == [
+        {"name": a["channel"], "server": SERVER, "channel": a["channel"], "maxJobs": a["maxJobs"]}
+        for a in [*LIVE, LATE]
+    ]
+    assert all(set(e["discord"]) == {"secure"} for e in declared)
+    # the token written back is the service's: the new account is the one change
+    assert change_summary(adopt_stack.preview()) == {"create": 1, "same": 4}

@@ -1,6 +1,7 @@
 """Moving a stack of the dynamic providers (3 v1 and 2 v2 accounts) to the plugin's types with
 `python -m pulumi_pixverse migrate`: nothing but reads reach the service at any step, a run killed
-half-way is finished by the next, and the program it prints previews with no change, in a virtualenv
+after its import is finished by the next, whose one `pulumi state delete` removes every dynamic
+resource, and the program it prints previews with no change, in a virtualenv
 made by the pipelines' own install step (the program imports the Python SDK)."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from harness import (
     new_discord_token,
     new_stack,
 )
+from pulumi_calls import PulumiCalls
 from test_wheel import tracked_sources
 
 V1 = [
@@ -53,6 +55,7 @@ def stack(pulumi_cli, service, api_token, tmp_path_factory) -> StackUnderTest:
 def migrate(stack: StackUnderTest, *flags: str) -> str:
     done = stack.run([sys.executable, "-m", "pulumi_pixverse", "migrate", "--stack", stack.name, *flags])
     assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stderr == "", "a pipe (a pipeline's log) gets no progress line"
     return done.stdout
 
 
@@ -92,18 +95,27 @@ def test_migrating_reads_only_resumes_and_leaves_a_program_that_previews_clean(s
     assert printed.count("would import") == 5 and kinds(stack)[ACCOUNT_TYPE] == 3
     assert kinds(stack) == {ACCOUNT_TYPE: 3, V2_DYNAMIC: 2, V1_TYPE: 0, V2_TYPE: 0}
 
+    (tmp_path / "calls").mkdir()
+    calls = PulumiCalls(stack, tmp_path / "calls")
     running = stack.spawn([sys.executable, "-m", "pulumi_pixverse", "migrate", "--stack", stack.name])
-    running.wait_for_output("removed the dynamic resource", timeout=240)
+    # the five lines print once the import is done, as the state delete starts: killed there
+    running.wait_until(lambda: running.output().count("(read only)") == 5, "printing the five imports")
     first = running.kill_tree()
     assert "imported studio-1 as pixverse:index:Account 961000000000000001 (read only)" in first
+    assert calls()[:2] == ["stack export", "import --file"]
     halfway = kinds(stack)
     assert halfway[V1_TYPE] == 3 and halfway[V2_TYPE] == 2
-    assert 1 <= halfway[ACCOUNT_TYPE] + halfway[V2_DYNAMIC] <= 4, halfway
+    left = halfway[ACCOUNT_TYPE] + halfway[V2_DYNAMIC]
+    assert left in (0, 5), halfway  # one rewrite of the state removes them all, or none yet
 
+    mark = len(calls())
     printed = migrate(stack)
-    print(f"migrate, killed half-way:\n{first}\nmigrate, run again:\n{printed}")
+    print(f"migrate, killed after its import:\n{first}\nmigrate, run again:\n{printed}")
     assert kinds(stack) == {ACCOUNT_TYPE: 0, V2_DYNAMIC: 0, V1_TYPE: 3, V2_TYPE: 2}
     assert "pulumi:providers:pulumi-python" not in str(stack.export())
+    assert "import --file" not in calls()[mark:]
+    remover = calls()[mark:] if left else calls()[:mark]
+    assert remover.count("state delete") == 1  # the five accounts and their provider resource at once
     assert stack.accounts_in_state(V1_TYPE)["studio-1"]["outputs"]["discord"][SECRET_SIG]
 
     program = printed.split("`pip install ./sdk/python`; the stack's config stays as it is):\n", 1)[1]

@@ -1,14 +1,13 @@
 """The audit at size: the plans of the v2 accounts are read side by side (at most FEATURES_AT_ONCE at
 once, each failure still its account's one `unchecked` line), against the emulator made a distant
-service (every features call waits); a terminal sees how far it got on one line, a pipe nothing."""
+service (every features call waits); how far it got shows on a terminal only (test_progress.py)."""
 
 from __future__ import annotations
 
-import os
 from urllib.parse import parse_qs
 
 from pulumi_pixverse.client.transport import POOL_SIZE
-from pulumi_pixverse.commands.audit import FEATURES_AT_ONCE, TerminalProgress, check
+from pulumi_pixverse.commands.audit import FEATURES_AT_ONCE, check
 from test_lookups import service_for
 
 FEATURES = "GET /v2/pixverse/features/"
@@ -36,21 +35,3 @@ def test_the_plans_are_read_side_by_side_up_to_the_bound_and_a_failure_stays_one
         unchecked.detail
         == f"looking up the plan of the v2 account {refused} failed: the service refused it: Injected fault"
     )
-
-
-def test_progress_is_one_line_rewritten_on_a_terminal_and_cleared_at_the_end():
-    main, side = os.openpty()
-    with os.fdopen(side, "w") as terminal:
-        progress = TerminalProgress(terminal)
-        for done in range(3):
-            progress(done, 2)
-        progress.clear()
-    shown = os.read(main, 4096).decode()
-    os.close(main)
-    lines = shown.split("\r")
-    assert lines[1:4] == [
-        "audit: reading the plans of the v2 accounts, 0 of 2",
-        "audit: reading the plans of the v2 accounts, 1 of 2",
-        "audit: reading the plans of the v2 accounts, 2 of 2",
-    ]
-    assert lines[4].strip() == "" and lines[-1] == "" and "\n" not in shown

@@ -30,22 +30,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, TextIO
+from typing import Any
 
 from ..client import NotFoundError
 from ..client.sanitize import LINE_LIMIT, remember_secret, service_words
 from ..client.times import instant
-from ..core import engine_log, lookups
+from ..core import lookups
 from ..core.accounts import ApiAccess
 from ..core.failures import OperationFailed
 from ..core.fields import ACCOUNT, ACCOUNT_V2, FieldTable
 from .adopt import read_stack_config
+from .progress import TerminalProgress
 from .pulumi_cli import pulumi
 
 V1_TYPES = ("pixverse:index:Account", "pulumi-python:dynamic/pixverse:Account")
@@ -135,14 +134,10 @@ def audit(stack: str, days: int, also_managed_by: Iterable[str] = (), all_stacks
     others = [*also_managed_by, *(project_stacks(stack) if all_stacks else [])]
     others = [name for name in dict.fromkeys(others) if name != stack]
     elsewhere = managed_elsewhere(others)
-    progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
-    service = ApiAccess(warn=progress.warn if progress is not None else None)
-    service.configure(read_stack_config(stack).get)
-    try:
+    with TerminalProgress("audit: reading the plans of the v2 accounts") as progress:
+        service = ApiAccess(warn=progress.warn)
+        service.configure(read_stack_config(stack).get)
         found = check(v1, v2, service, days, elsewhere=elsewhere, progress=progress)
-    finally:
-        if progress is not None:
-            progress.clear()
     return Audit(found.findings, found.elsewhere, others)
 
 
@@ -217,36 +212,6 @@ def _plans(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # interrupted: no call not yet begun is made
     return plans, failures
-
-
-class TerminalProgress:
-    """How many plans are read, on one line of a terminal that each update rewrites (a carriage
-    return before it); cleared before a warning (which a features call may send from its thread) and
-    at the end, so it never mixes with what is printed."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.width = 0
-        self._lock = threading.Lock()
-
-    def __call__(self, done: int, total: int) -> None:
-        line = f"audit: reading the plans of the v2 accounts, {done} of {total}"
-        with self._lock:
-            self.stream.write("\r" + line.ljust(self.width))
-            self.stream.flush()
-            self.width = len(line)
-
-    def clear(self) -> None:
-        with self._lock:
-            if self.width:
-                self.stream.write("\r" + " " * self.width + "\r")
-                self.stream.flush()
-                self.width = 0
-
-    def warn(self, message: str) -> None:
-        """A warning on a line of its own (the progress line, cleared, comes back at the next update)."""
-        self.clear()
-        engine_log.warn(message)
 
 
 def _v2_findings(

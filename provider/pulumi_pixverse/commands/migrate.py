@@ -4,8 +4,9 @@ dynamic providers to the plugin's types without a write to the service.
 1. `pulumi import --file`: each dynamic account whose twin (the same name under the plugin's type,
    pixverse:index:Account by channel, pixverse:index:AccountV2 by email) is not in the state yet is
    imported; the plugin only reads (GET).
-2. `pulumi state delete`: each dynamic account whose twin is in the state leaves the state (no provider
-   is called), then the dynamic providers' provider resource, once nothing uses it.
+2. `pulumi state delete`: every dynamic account whose twin is in the state leaves the state (no
+   provider is called), and with them the dynamic providers' provider resource when nothing else uses
+   it: one rewrite of the state for all (`remove_from_state`).
 3. It prints the program that declares the accounts with the generated Python SDK (sdk/python), the
    credentials read from the stack's config as before.
 
@@ -34,7 +35,8 @@ from ..client.sanitize import service_words
 from ..core import accounts
 from ..core.fields import FieldTable
 from .adopt import read_stack_config
-from .pulumi_cli import CommandError, pulumi
+from .progress import TerminalProgress
+from .pulumi_cli import COMMAND_LINE_LIMIT, CommandError, batches, pulumi
 
 KINDS = {kind.KIND.token: kind.KIND for kind in accounts.KINDS}
 """Each kind of account by its plugin type."""
@@ -101,12 +103,11 @@ def migrate(stack: str, dry_run: bool) -> Iterator[str]:
         yield "dry run: nothing changed; run again without --dry-run to migrate"
         return
     if missing:
-        import_twins(stack, missing)
+        with TerminalProgress("migrate: importing the accounts under the plugin's types") as progress:
+            progress(0, len(missing))
+            import_twins(stack, missing)
         yield from (f"imported {_shown(a)} (read only)" for a in missing)
-    for account in accounts:
-        pulumi(stack, "state", "delete", account.urn, "--yes", *(["--force"] if account.protect else []))
-        yield f"removed the dynamic resource {service_words(account.name)} from the state"
-    yield from remove_unused_dynamic_provider(stack)
+    yield from remove_from_state(stack, accounts, unused_dynamic_providers(resources, accounts))
     yield from program(stack)
 
 
@@ -137,14 +138,34 @@ def import_twins(stack: str, accounts: list[Account]) -> None:
         pulumi(stack, "import", "--file", str(path), "--yes", "--generate-code=false")
 
 
-def remove_unused_dynamic_provider(stack: str) -> Iterator[str]:
-    """Remove the dynamic providers' provider resource from the state once no resource uses it."""
-    resources = state(stack)
-    used = {r.get("provider", "").rsplit("::", 1)[0] for r in resources}
-    for resource in resources:
-        if resource["type"] == DYNAMIC_PROVIDER and resource["urn"] not in used:
-            pulumi(stack, "state", "delete", resource["urn"], "--yes")
-            yield "removed the dynamic providers' provider resource from the state"
+def unused_dynamic_providers(resources: list[dict[str, Any]], leaving: list[Account]) -> list[str]:
+    """The URNs of the dynamic providers' provider resources in `resources` that no resource but the
+    accounts `leaving` the state uses."""
+    gone = {account.urn for account in leaving}
+    used = {r.get("provider", "").rsplit("::", 1)[0] for r in resources if r["urn"] not in gone}
+    return [r["urn"] for r in resources if r["type"] == DYNAMIC_PROVIDER and r["urn"] not in used]
+
+
+def remove_from_state(stack: str, accounts: list[Account], providers: list[str]) -> Iterator[str]:
+    """`pulumi state delete` of the dynamic `accounts` (no provider is called), then of the unused
+    dynamic `providers`, in one rewrite of the state per run of URNs one command line can carry
+    (`batches`: one for ten thousand accounts), the providers last; `--force` for a run that holds a
+    protected account. A terminal shows how many are removed; the lines say what each run removed."""
+    urns = [*((a.urn, a) for a in accounts), *((urn, None) for urn in providers)]
+    with TerminalProgress("migrate: removing the dynamic resources from the state") as progress:
+        done = 0
+        for run in batches(urns, lambda item: len(item[0].encode()) + 1, COMMAND_LINE_LIMIT):
+            progress(done, len(urns))
+            force = ["--force"] if any(a is not None and a.protect for _, a in run) else []
+            pulumi(stack, "state", "delete", "--yes", *force, values=tuple(urn for urn, _ in run))
+            done += len(run)
+            progress.clear()
+            for _, account in run:
+                yield (
+                    f"removed the dynamic resource {service_words(account.name)} from the state"
+                    if account is not None
+                    else "removed the dynamic providers' provider resource from the state"
+                )
 
 
 _HEADER = """\

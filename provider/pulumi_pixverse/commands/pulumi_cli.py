@@ -4,6 +4,16 @@ folder with `pulumi` on PATH; a failure is one printable line."""
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+ARGUMENT_LIMIT = 100_000
+"""Bytes one argument of a `pulumi` command takes at most: below Linux's 128 KiB (MAX_ARG_STRLEN)."""
+COMMAND_LINE_LIMIT = 1_000_000
+"""Bytes all the arguments of a `pulumi` command take at most: half of Linux's 2 MiB for the arguments
+and the environment together (ARG_MAX)."""
+
+T = TypeVar("T")
 
 
 class CommandError(Exception):
@@ -29,3 +39,19 @@ def pulumi(stack: str, *args: str, stdin: str | None = None, values: tuple[str, 
             f"`pulumi {args[0]} {args[1] if len(args) > 1 else ''}` failed: {lines[-1].strip()}"
         )
     return done.stdout
+
+
+def batches(items: Iterable[T], size: Callable[[T], int], limit: int) -> Iterator[list[T]]:
+    """`items` in order, in runs whose `size`s add up to at most `limit` (an item larger on its own is a
+    run of its own): what one argument (ARGUMENT_LIMIT) or one command line (COMMAND_LINE_LIMIT) can
+    carry."""
+    run: list[T] = []
+    total = 0
+    for item in items:
+        if run and total + size(item) > limit:
+            yield run
+            run, total = [], 0
+        run.append(item)
+        total += size(item)
+    if run:
+        yield run
