@@ -9,7 +9,7 @@
     up-change     `pulumi up --yes` after changing every account (maxJobs)
     destroy       `pulumi destroy --yes`
 
-Three benches (benchkit/):
+Four benches (benchkit/):
 - against the engine's floor (the default; benchkit/floor.py): each verb next to a no-op dynamic
   provider, their ratio, API requests, connections, memory, CPU by process, import times;
 - against a distant service (`--latency S`; benchkit/distance.py): each verb with every API request
@@ -17,7 +17,10 @@ Three benches (benchkit/):
   the ideal (time at no delay + N x S / P); with `--plugin`, the plugin beside the dynamic provider;
 - at scale (`--scale`; benchkit/scale.py): a large pool (default N=1000, 250 ms, --parallel 32, one
   repeat) on each backend of `--backends` (file, postgres), with the engine's checkpoints and without,
-  next to the no-op given our resources' data waiting as an ideal provider of the same service would.
+  next to the no-op given our resources' data waiting as an ideal provider of the same service would;
+- of the package's commands (`--commands`; benchkit/commands.py): `python -m pulumi_pixverse audit`,
+  `migrate` and `adopt` of a large pool at a distance (default N=1000, 250 ms, one repeat), each timed
+  from its start to its exit, with the `pulumi` commands it ran, the API requests and its floor.
 
 `--verbs` times a subset; verbs a later one needs (up before refresh) run untimed. It reports; it never
 fails on a ratio (the machine is shared and timing is noisy: read medians).
@@ -35,7 +38,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchkit import distance, floor, scale
+from benchkit import commands, distance, floor, scale
 from benchkit.processes import PYTHON_ENV, Emulator
 from benchkit.projects import DATA_FLOOR, KINDS, PLUGIN, VERBS
 
@@ -90,9 +93,21 @@ def parse_arguments() -> argparse.Namespace:
         " at the same distance (default --sizes 1000 --latency 0.25 --parallel 32 --repeat 1)",
     )
     parser.add_argument(
+        "--commands",
+        action="store_true",
+        help="time audit, migrate and adopt of a large pool at a distance"
+        " (default --sizes 1000 --latency 0.25 --repeat 1)",
+    )
+    parser.add_argument(
         "--backends", default=",".join(scale.BACKENDS), help="with --scale: file, postgres or both (default)"
     )
     args = parser.parse_args()
+    if args.commands:
+        others = (args.scale, args.plugin, args.data_floor, args.verbs, args.parallel, args.jitter)
+        if any(others) or args.program != "auto":
+            parser.error("--commands takes --sizes, --latency, --repeat and --keep only")
+        args.sizes, args.repeat = args.sizes or "1000", args.repeat or 1
+        args.latency = 0.25 if args.latency is None else args.latency
     if args.scale:
         args.sizes, args.repeat = args.sizes or "1000", args.repeat or 1
         args.latency, args.parallel = 0.25 if args.latency is None else args.latency, args.parallel or "32"
@@ -131,6 +146,8 @@ def main() -> int:
         if args.latency is not None
         else "against a no-op dynamic provider"
     )
+    if args.commands:
+        mode = f"audit, migrate and adopt, every API request answered after {args.latency:g} s"
     if args.scale:
         mode += f", on the {' and '.join(args.backends)} backends, with checkpoints and without"
     print(
@@ -149,7 +166,9 @@ def main() -> int:
     token = f"bench-{secrets.token_hex(8)}"
     emulator = Emulator(token, root / "emulator.log")
     try:
-        if args.scale:
+        if args.commands:
+            timed = commands.run_commands(args.sizes, args.repeat, args.latency, root, emulator, token)
+        elif args.scale:
             at_scale = scale.run_scale(
                 args.backends,
                 args.sizes,
@@ -191,7 +210,9 @@ def main() -> int:
             print(f"kept {root}", file=sys.stderr)
         else:
             shutil.rmtree(root, ignore_errors=True)
-    if args.scale:
+    if args.commands:
+        commands.report(timed, args.latency)
+    elif args.scale:
         scale.summarize(scale.report(at_scale, args.verbs, args.latency, args.parallel[0]))
     elif args.latency is not None:
         missed = [

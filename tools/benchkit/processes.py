@@ -56,6 +56,15 @@ class Emulator:
         """Every API request waits `seconds` (give or take `jitter`) before it is answered."""
         self._admin("POST", "latency", {"seconds": seconds, "jitter": jitter, "seed": seed})
 
+    def seed(self, accounts: list[dict[str, Any]]) -> None:
+        """Store each v1 account on the service as another owner (a dashboard, another team's stack)
+        would have made it: an admin route, neither delayed nor in the request log."""
+        with requests.Session() as session:  # one connection for all
+            for account in accounts:
+                body = {key: value for key, value in account.items() if key != "name"}
+                url = f"{self.url}/_emulator/accounts"
+                session.post(url, json=body, headers=self._auth, timeout=30).raise_for_status()
+
     def totals(self) -> tuple[Counter[str], int]:
         """Requests by route and connections since the last reset."""
         counts = Counter(self._admin("GET", "requests")["counts"])
