@@ -1,5 +1,6 @@
 """The provider process runs as many of our calls at once as the engine sends, beyond the SDK server's
-4, each on a kept-alive connection of its pool; calls to other dynamic providers keep the SDK's 4.
+4, each on a kept-alive connection of its pool; calls to other dynamic providers keep the SDK's 4, but
+for one that asks for side by side too.
 Through the SDK's real server (`python -u -m pulumi.dynamic`, as the engine starts it) over gRPC, with
 the emulator answering each request after 0.5 s, then 2 s, so that calls overlap."""
 
@@ -21,6 +22,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from pulumi_pixverse.dynamic.provider import PixverseAccountProvider
+from side_by_side_provider import SideBySideProvider
 
 POST = "POST /v1/pixverse/account/{channel}"
 LIST = "GET /v1/pixverse/account"
@@ -132,3 +134,21 @@ def test_our_calls_run_side_by_side_beyond_four_and_other_providers_keep_four(se
     )
     assert emulator.connections() - connections == opened, "the pool kept every connection"
     assert all(emulator.accounts()[c["channel"]] == c for c in changed)
+
+
+def test_another_type_asking_after_ours_runs_side_by_side_too(server, emulator):
+    """tools/bench's no-op asks in a process where our provider asked first: its calls must not keep the
+    SDK's 4 (they did, and the bench's floor waited 4 requests at a time)."""
+    ours = serialize_provider(PixverseAccountProvider())
+    assert not server.check({**account(0), "__provider": ours}).failures  # ours asks first
+    emulator.latency(seconds=0.5)
+    emulator.in_flight(restart_peak=True)
+    mark = len(emulator.requests())
+    theirs = {
+        "url": emulator.url,
+        "token": emulator.token,
+        "__provider": serialize_provider(SideBySideProvider()),
+    }
+    all_done([server.create({**theirs, "name": f"thing-{i}"}) for i in range(AT_ONCE)])
+    assert emulator.in_flight(restart_peak=True)["peak"] == AT_ONCE
+    assert [r["route"] for r in emulator.requests()[mark:]] == [GET] * AT_ONCE

@@ -28,14 +28,19 @@ CALLS_AT_ONCE = 64
 keeps as many connections (client.transport.POOL_SIZE; a unit test keeps the two equal)."""
 SDK_CALLS_AT_ONCE = 4
 """The SDK server's own limit, which other dynamic providers keep."""
+_SIDE_BY_SIDE: list[type] = []
+"""The provider types whose calls run side by side in this process (see serve_calls_side_by_side)."""
 
 
 def serve_calls_side_by_side(ours: type) -> None:
-    """In the SDK's dynamic provider server, run calls to providers of type `ours` side by side, up to
-    CALLS_AT_ONCE; calls to other providers at most SDK_CALLS_AT_ONCE at once. Once per process."""
+    """In the SDK's dynamic provider server, run calls to providers of type `ours` (and of each type
+    given before) side by side, up to CALLS_AT_ONCE; calls to other providers at most SDK_CALLS_AT_ONCE
+    at once. The server is adapted once per process; each call adds its type."""
     server = sys.modules.get("__main__")
     if server is None or not hasattr(server, "DynamicResourceProviderServicer"):
         return
+    if ours not in _SIDE_BY_SIDE:
+        _SIDE_BY_SIDE.append(ours)
     original = getattr(server, "get_provider", None)
     if original is None or getattr(original, "_side_by_side", False):
         return
@@ -46,7 +51,7 @@ def serve_calls_side_by_side(ours: type) -> None:
 
     def get_provider(props: dict[str, Any], config: dict[str, Any]) -> Any:
         provider = original(props, config)
-        return provider if isinstance(provider, ours) else _AtMostSome(provider, others)
+        return provider if isinstance(provider, tuple(_SIDE_BY_SIDE)) else _AtMostSome(provider, others)
 
     get_provider._side_by_side = True  # type: ignore[attr-defined]
     server.get_provider = get_provider  # type: ignore[attr-defined]
