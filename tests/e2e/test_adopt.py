@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import yaml
 from harness import StackUnderTest, change_summary, new_discord_token, new_stack
-from pulumi_calls import PulumiCalls
 from pulumi_pixverse.commands.adopt import PLACEHOLDER
+from stand_in import PulumiCalls, pulumi_calls
 
 SERVER = "930000000000000001"
 LIVE = [
@@ -37,7 +37,7 @@ def adopt_stack(pulumi_cli, service, api_token, tmp_path_factory) -> StackUnderT
 @pytest.fixture(scope="module")
 def calls(adopt_stack, tmp_path_factory) -> PulumiCalls:
     """The `pulumi` commands adopt runs."""
-    return PulumiCalls(adopt_stack, tmp_path_factory.mktemp("pulumi-calls"))
+    return pulumi_calls(adopt_stack, tmp_path_factory.mktemp("pulumi-calls"))
 
 
 def adopt(stack: StackUnderTest, *flags: str) -> Any:
@@ -111,14 +111,15 @@ def test_03_a_dry_run_lists_the_live_accounts_and_changes_nothing(adopt_stack, s
 
 
 def test_04_adopt_declares_each_live_account_with_its_token_as_a_secret(adopt_stack, service, calls):
-    mark = len(calls())
+    mark = len(calls.commands())
     done = adopt(adopt_stack)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("added ") == 3
     assert f"pulumi preview --stack {adopt_stack.name}" in done.stdout
     assert done.stderr == "", "a pipe (a pipeline's log) gets no progress line"
     # the fields of all three in two commands, then each token encrypted on its own (from stdin)
-    assert calls()[mark:] == ["config --json", "config set-all", "config set-all", *["config set"] * 3]
+    expected = ["config --json", "config set-all", "config set-all", *["config set"] * 3]
+    assert calls.commands()[mark:] == expected
     declared = yaml.safe_load(config_file(adopt_stack))["config"]["pixverse:accounts"]
     assert declared == [
         {
@@ -180,7 +181,7 @@ def test_09_a_run_interrupted_while_writing_is_finished_by_the_next(adopt_stack,
     planned = adopt(adopt_stack, "--dry-run")
     assert planned.returncode == 0, planned.stderr
     assert config_file(adopt_stack) == before
-    mark = len(calls())
+    mark = len(calls.commands())
     done = adopt(adopt_stack)
     assert done.returncode == 0, done.stderr
 
@@ -194,7 +195,7 @@ def test_09_a_run_interrupted_while_writing_is_finished_by_the_next(adopt_stack,
     ]
     assert done.stdout.splitlines()[:3] == [f"finished {finished}", f"added {added}", f"removed {slot}"]
     expected = ["config --json", "config set-all", "config set-all", "config rm", "config set", "config set"]
-    assert calls()[mark:] == expected
+    assert calls.commands()[mark:] == expected
     declared = yaml.safe_load(config_file(adopt_stack))["config"]["pixverse:accounts"]
     assert [{k: v for k, v in e.items() if k != "discord"} for e in declared] == [
         {"name": a["channel"], "server": SERVER, "channel": a["channel"], "maxJobs": a["maxJobs"]}

@@ -25,7 +25,7 @@ from harness import (
     new_discord_token,
     new_stack,
 )
-from pulumi_calls import PulumiCalls
+from stand_in import pulumi_calls
 from test_wheel import tracked_sources
 
 V1 = [
@@ -96,25 +96,25 @@ def test_migrating_reads_only_resumes_and_leaves_a_program_that_previews_clean(s
     assert kinds(stack) == {ACCOUNT_TYPE: 3, V2_DYNAMIC: 2, V1_TYPE: 0, V2_TYPE: 0}
 
     (tmp_path / "calls").mkdir()
-    calls = PulumiCalls(stack, tmp_path / "calls")
+    calls = pulumi_calls(stack, tmp_path / "calls")
     running = stack.spawn([sys.executable, "-m", "pulumi_pixverse", "migrate", "--stack", stack.name])
     # the five lines print once the import is done, as the state delete starts: killed there
     running.wait_until(lambda: running.output().count("(read only)") == 5, "printing the five imports")
     first = running.kill_tree()
     assert "imported studio-1 as pixverse:index:Account 961000000000000001 (read only)" in first
-    assert calls()[:2] == ["stack export", "import --file"]
+    assert calls.commands()[:2] == ["stack export", "import --file"]
     halfway = kinds(stack)
     assert halfway[V1_TYPE] == 3 and halfway[V2_TYPE] == 2
     left = halfway[ACCOUNT_TYPE] + halfway[V2_DYNAMIC]
     assert left in (0, 5), halfway  # one rewrite of the state removes them all, or none yet
 
-    mark = len(calls())
+    mark = len(calls.commands())
     printed = migrate(stack)
     print(f"migrate, killed after its import:\n{first}\nmigrate, run again:\n{printed}")
     assert kinds(stack) == {ACCOUNT_TYPE: 0, V2_DYNAMIC: 0, V1_TYPE: 3, V2_TYPE: 2}
     assert "pulumi:providers:pulumi-python" not in str(stack.export())
-    assert "import --file" not in calls()[mark:]
-    remover = calls()[mark:] if left else calls()[:mark]
+    assert "import --file" not in calls.commands()[mark:]
+    remover = calls.commands()[mark:] if left else calls.commands()[:mark]
     assert remover.count("state delete") == 1  # the five accounts and their provider resource at once
     assert stack.accounts_in_state(V1_TYPE)["studio-1"]["outputs"]["discord"][SECRET_SIG]
 

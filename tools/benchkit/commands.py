@@ -13,8 +13,8 @@ checkpoints, and timed from its start to its exit. Each repeat, on an emulator e
   no API request), then `adopt --stack A` into a new stack, whose config must then hold the N of
   them, each with its Discord token encrypted.
 
-A stand-in `pulumi` first on their PATH (PulumiCalls) logs each `pulumi` command they run and its
-wall time. Printed per command and size: its median seconds, how many `pulumi` commands it ran, the
+A stand-in `pulumi` first on their PATH (tools/pulumi_calls.py) logs each `pulumi` command they run
+and its wall time. Printed per command and size: its median seconds, how many `pulumi` commands it ran, the
 most API requests in flight and the API requests by route (the last repeat); then its floor, from the
 same run: the time inside its `pulumi` commands (run one after another), by command, plus the API
 waits outside them its design cannot avoid (audit: two list calls, then the plan reads
@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pulumi_calls import PulumiCalls
 from pulumi_pixverse.commands.audit import FEATURES_AT_ONCE
 
 from .processes import Emulator, routes_text
@@ -67,42 +68,6 @@ Results = dict[int, dict[str, list[Timed]]]
 """results[size][command]: one Timed per repeat."""
 
 
-class PulumiCalls:
-    """A stand-in `pulumi` in `folder`, to put first on a command's PATH: it runs the real CLI (the same
-    arguments, stdin, output and exit status), then logs the command's first two words and when it
-    started and ended (two `date` processes: a few milliseconds a command)."""
-
-    def __init__(self, folder: Path) -> None:
-        real = shutil.which("pulumi")
-        if real is None:
-            sys.exit("bench: no pulumi on PATH")
-        folder.mkdir()
-        self.folder = folder
-        self.log = folder / "calls.log"
-        stand_in = folder / "pulumi"
-        stand_in.write_text(
-            "#!/bin/sh\n"
-            "started=$(date +%s.%N)\n"
-            f'{shlex.quote(real)} "$@"\n'
-            "status=$?\n"
-            f'printf "%s %s %s %s\\n" "$1" "$2" "$started" "$(date +%s.%N)" >> {shlex.quote(str(self.log))}\n'
-            'exit "$status"\n'
-        )
-        stand_in.chmod(0o755)
-
-    def take(self) -> list[tuple[str, float]]:
-        """The commands logged since the last take, in order; the log starts again."""
-        if not self.log.exists():
-            return []
-        lines = self.log.read_text().splitlines()
-        self.log.unlink()
-        calls = []
-        for line in lines:
-            words, started, ended = line.rsplit(" ", 2)
-            calls.append((words.strip(), float(ended) - float(started)))
-        return calls
-
-
 def v2_accounts(size: int) -> list[dict[str, Any]]:
     """The bench's N v2 accounts (made-up emails and passwords)."""
     emails = [f"bench-{i}@bench.example" for i in range(size)]
@@ -117,7 +82,11 @@ def run_commands(
         Project("pixverse", root, emulator, token, "file", env=SET_UP_ENV, folder=f"commands-{role}")
         for role in ("pool", "adopt")
     )
-    calls = PulumiCalls(root / "pulumi-calls")
+    real = shutil.which("pulumi")
+    if real is None:
+        sys.exit("bench: no pulumi on PATH")
+    (root / "pulumi-calls").mkdir()
+    calls = PulumiCalls(root / "pulumi-calls", real)
     results: Results = {}
     for size in sizes:
         results[size] = {command: [] for command in COMMANDS}
@@ -149,7 +118,7 @@ def timed(project: Project, command: str, calls: PulumiCalls) -> Timed:
     emulator = project.emulator
     before, _ = emulator.totals()
     emulator.peak_in_flight(restart=True)
-    calls.take()
+    mark = len(calls.timed())
     env = {key: value for key, value in project.env.items() if key not in SET_UP_ENV}
     env["PATH"] = f"{calls.folder}{os.pathsep}{env['PATH']}"
     argv = [sys.executable, "-m", "pulumi_pixverse", command, "--stack", project.stack]
@@ -178,7 +147,7 @@ def timed(project: Project, command: str, calls: PulumiCalls) -> Timed:
             f"bench: `{shlex.join(argv[1:])}` failed in {project.dir} (exit {process.returncode}):\n{tail}"
         )
     after, _ = emulator.totals()
-    return Timed(seconds, after - before, emulator.peak_in_flight(), calls.take())
+    return Timed(seconds, after - before, emulator.peak_in_flight(), calls.timed()[mark:])
 
 
 def check_migrated(project: Project, size: int) -> None:

@@ -3,8 +3,9 @@ folder with `pulumi` on PATH; a failure is one printable line."""
 
 from __future__ import annotations
 
+import os
 import subprocess
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TypeVar
 
 ARGUMENT_LIMIT = 100_000
@@ -20,9 +21,16 @@ class CommandError(Exception):
     """A failure that stops a command; the message is one line."""
 
 
-def pulumi(stack: str, *args: str, stdin: str | None = None, values: tuple[str, ...] = ()) -> str:
-    """Run `pulumi ARGS --stack STACK -- VALUES` and return its stdout; CommandError with its last error
-    line. `values` (keys and values that may come from the service) follow `--`: never read as flags."""
+def pulumi(
+    stack: str,
+    *args: str,
+    stdin: str | None = None,
+    values: tuple[str, ...] = (),
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """Run `pulumi ARGS --stack STACK -- VALUES` (with `env` added to this process's environment) and
+    return its stdout; CommandError with its last error line. `values` (keys and values that may come
+    from the service) follow `--`: never read as flags."""
     try:
         done = subprocess.run(
             ["pulumi", *args, "--stack", stack, "--non-interactive", *(("--", *values) if values else ())],
@@ -30,6 +38,7 @@ def pulumi(stack: str, *args: str, stdin: str | None = None, values: tuple[str, 
             capture_output=True,
             text=True,
             check=False,
+            env={**os.environ, **env} if env else None,
         )
     except FileNotFoundError:
         raise CommandError("the pulumi CLI is not on PATH") from None
