@@ -134,10 +134,8 @@ def test_adopt_writes_it_as_an_integer_and_names_it_when_it_differs(emulator, cl
     lines = adopt.adopt("dev", dry_run=False)
     differs = "differs from the service: maxQueued (declared 5, live 9)"
     assert lines[0] == f"declared alpha (channel {ACCOUNT_A['channel']}) {differs}"
-    values = [call[call.index("--") + 1 :] for call in calls() if call[:2] == ["config", "set"]]
-    assert ["pixverse:accounts[1].maxQueued", "7"] in values
-    [queued_call] = [call for call in calls() if "pixverse:accounts[1].maxQueued" in call]
-    assert queued_call[:5] == ["config", "set", "--path", "--type", "int"]
+    [fields] = [json.loads(call[3]) for call in calls() if call[:3] == ["config", "set-all", "--json"]]
+    assert fields["pixverse:accounts[1]"]["objectValue"]["maxQueued"] == 7  # a JSON number, not "7"
 
 
 @pytest.mark.usefixtures("max_queued")

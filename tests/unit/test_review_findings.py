@@ -83,16 +83,19 @@ def adopt(
     return done, calls
 
 
-def test_adopt_passes_every_value_after_a_double_dash(tmp_path, emulator):
+def test_adopt_passes_every_service_value_where_no_flag_is_read(tmp_path, emulator):
+    """The service's values go inside the one argument of `set-all --json`, and the token's key after
+    `--`: never where `pulumi` would read a flag."""
     emulator.plant(ACCOUNT)
     done, calls = adopt(tmp_path, emulator)
     assert done.returncode == 0, done.stderr
-    sets = [call for call in calls if call[:2] == ["config", "set"]]
-    assert len(sets) == 5
-    for call in sets:
-        values = call[call.index("--") + 1 :]
-        assert values[0].startswith("pixverse:accounts[0].")
-        assert all(not arg.startswith("pixverse:") for arg in call[: call.index("--")])
+    [secret] = [call for call in calls if call[:2] == ["config", "set"]]
+    assert secret[secret.index("--") + 1 :] == ["pixverse:accounts[0].discord"]
+    assert all(not arg.startswith("pixverse:") for arg in secret[: secret.index("--")])
+    [fields] = [call for call in calls if call[:3] == ["config", "set-all", "--json"]]
+    written = json.loads(fields[3])["pixverse:accounts[0]"]["objectValue"]
+    assert (written["server"], written["channel"]) == (ACCOUNT["server"], ACCOUNT["channel"])
+    assert not any(ACCOUNT["server"] in arg for call in calls for arg in call if arg != fields[3])
     assert ACCOUNT["discord"] not in json.dumps(calls)  # on stdin only
 
 
