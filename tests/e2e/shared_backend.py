@@ -41,7 +41,7 @@ from harness import (
     new_discord_token,
     wire,
 )
-from steps import LIST_V1, SECRET, Done, Step, post, run
+from steps import LIST_V1, SECRET, Done, Step, accounts, post, run
 
 SERVER = "960000000000000001"
 LIST = "GET /v1/pixverse/account"
@@ -235,6 +235,44 @@ def a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge(
     assert change_summary(stack.preview("--expect-no-changes")) == {"same": 3}
     stack.assert_no_token_leaked()
     return canceled
+
+
+def the_dynamic_provider_s_lifecycle(
+    stack: StackUnderTest, emulator: EmulatorAdmin, held_state: HeldState
+) -> None:
+    """The dynamic provider's lifecycle on `stack`, a fresh stack of this project on the backend: create,
+    update, destroy; the state `held_state` reads holds each token as ciphertext only, and nothing once
+    destroyed."""
+    alpha, beta = account(1), account(2)
+    busier = {**alpha, "maxJobs": 7}
+
+    def the_backend_holds_the_state_and_no_credential(done: Done) -> None:
+        assert_state_holds_no_credential(held_state(done.stack), done.service)
+
+    run(
+        stack,
+        emulator,
+        [
+            Step(
+                "up creates the accounts; the backend holds the state, credentials encrypted",
+                declare=accounts([alpha, beta]),
+                changes={"create": 3},
+                requests=[LIST_V1, post(alpha), post(beta)],
+                accounts={alpha["channel"]: wire(alpha), beta["channel"]: wire(beta)},
+                state={a["name"]: {"id": a["channel"], "discord": SECRET} for a in (alpha, beta)},
+                check=the_backend_holds_the_state_and_no_credential,
+            ),
+            Step(
+                "a new maxJobs is one update and one POST",
+                declare=accounts([busier, beta]),
+                changes={"update": 1, "same": 2},
+                requests=[post(alpha)],
+                accounts={alpha["channel"]: wire(busier), beta["channel"]: wire(beta)},
+            ),
+        ],
+    )
+    destroyed = held_state(stack)["checkpoint"]["latest"]
+    assert destroyed.get("resources", []) == [], "destroyed, in the backend too"
 
 
 def the_plugin_s_lifecycle(stack: StackUnderTest, emulator: EmulatorAdmin, held_state: HeldState) -> None:

@@ -26,22 +26,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from harness import StackUnderTest, new_stack, new_yaml_stack, wire
+from harness import StackUnderTest, new_stack, new_yaml_stack
 from postgres import key, locks, rows
 from shared_backend import (
     PROJECT,
     a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge,
-    account,
-    assert_state_holds_no_credential,
     audit_and_adopt,
     lock_path,
     on_backend,
     project,
+    the_dynamic_provider_s_lifecycle,
     the_plugin_s_lifecycle,
     the_same_stack_twice_the_second_stops_on_the_lock,
     two_stacks_at_once_disjoint_both_succeed_a_channel_the_first_made_is_refused_to_the_second,
 )
-from steps import LIST_V1, SECRET, Done, Step, accounts, post, run
 
 
 @pytest.fixture
@@ -68,40 +66,8 @@ def lock_keys(stack: StackUnderTest) -> list[str]:
     return locks(stack.backend_url, f"organization/{PROJECT}/{stack.name}")
 
 
-def the_row_holds_the_state_and_no_credential(done: Done) -> None:
-    """The state is the database's row, read decoded (each channel is in it: what the leak scans read
-    is the state itself), and each account's Discord token is in it as ciphertext only (in its inputs
-    and its outputs)."""
-    assert_state_holds_no_credential(state_row(done.stack), done.service)
-
-
 def test_the_dynamic_provider_s_lifecycle_with_its_state_in_the_database(make_stack, emulator):
-    stack = make_stack("pg-dynamic")
-    alpha, beta = account(1), account(2)
-    busier = {**alpha, "maxJobs": 7}
-    run(
-        stack,
-        emulator,
-        [
-            Step(
-                "up creates the accounts; the state is the database's row, credentials encrypted",
-                declare=accounts([alpha, beta]),
-                changes={"create": 3},
-                requests=[LIST_V1, post(alpha), post(beta)],
-                accounts={alpha["channel"]: wire(alpha), beta["channel"]: wire(beta)},
-                state={a["name"]: {"id": a["channel"], "discord": SECRET} for a in (alpha, beta)},
-                check=the_row_holds_the_state_and_no_credential,
-            ),
-            Step(
-                "a new maxJobs is one update and one POST",
-                declare=accounts([busier, beta]),
-                changes={"update": 1, "same": 2},
-                requests=[post(alpha)],
-                accounts={alpha["channel"]: wire(busier), beta["channel"]: wire(beta)},
-            ),
-        ],
-    )
-    assert state_row(stack)["checkpoint"]["latest"].get("resources", []) == [], "destroyed, in the row too"
+    the_dynamic_provider_s_lifecycle(make_stack("pg-dynamic"), emulator, state_row)
 
 
 def test_the_plugin_s_lifecycle_with_its_state_in_the_database(make_stack, emulator):

@@ -23,23 +23,21 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from harness import StackUnderTest, new_stack, new_yaml_stack, wire
+from harness import StackUnderTest, new_stack, new_yaml_stack
 from s3 import Server, locks, state
 from shared_backend import (
     PROJECT,
     HeldState,
     a_killed_up_s_lock_is_cleared_then_refresh_and_up_converge,
-    account,
-    assert_state_holds_no_credential,
     audit_and_adopt,
     lock_path,
     on_backend,
     project,
+    the_dynamic_provider_s_lifecycle,
     the_plugin_s_lifecycle,
     the_same_stack_twice_the_second_stops_on_the_lock,
     two_stacks_at_once_disjoint_both_succeed_a_channel_the_first_made_is_refused_to_the_second,
 )
-from steps import LIST_V1, SECRET, Done, Step, accounts, post, run
 
 
 @pytest.fixture
@@ -71,37 +69,7 @@ def state_object(server: Server) -> HeldState:
 
 
 def test_the_dynamic_provider_s_lifecycle_with_its_state_in_the_bucket(make_stack, emulator, s3_server):
-    stack = make_stack("s3-dynamic")
-    alpha, beta = account(1), account(2)
-    busier = {**alpha, "maxJobs": 7}
-
-    def the_object_holds_the_state_and_no_credential(done: Done) -> None:
-        assert_state_holds_no_credential(state(s3_server, PROJECT, stack.name), done.service)
-
-    run(
-        stack,
-        emulator,
-        [
-            Step(
-                "up creates the accounts; the state is an object of the bucket, credentials encrypted",
-                declare=accounts([alpha, beta]),
-                changes={"create": 3},
-                requests=[LIST_V1, post(alpha), post(beta)],
-                accounts={alpha["channel"]: wire(alpha), beta["channel"]: wire(beta)},
-                state={a["name"]: {"id": a["channel"], "discord": SECRET} for a in (alpha, beta)},
-                check=the_object_holds_the_state_and_no_credential,
-            ),
-            Step(
-                "a new maxJobs is one update and one POST",
-                declare=accounts([busier, beta]),
-                changes={"update": 1, "same": 2},
-                requests=[post(alpha)],
-                accounts={alpha["channel"]: wire(busier), beta["channel"]: wire(beta)},
-            ),
-        ],
-    )
-    destroyed = state(s3_server, PROJECT, stack.name)["checkpoint"]["latest"]
-    assert destroyed.get("resources", []) == [], "destroyed, in the bucket too"
+    the_dynamic_provider_s_lifecycle(make_stack("s3-dynamic"), emulator, state_object(s3_server))
 
 
 def test_the_plugin_s_lifecycle_with_its_state_in_the_bucket(make_stack, emulator, s3_server):
