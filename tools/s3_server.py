@@ -97,6 +97,10 @@ def build() -> Path:
     return target / "versitygw"
 
 
+_LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""Requests to the server on 127.0.0.1: never through HTTP(S)_PROXY."""
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -197,7 +201,7 @@ class Server:
         deadline = time.monotonic() + START_LIMIT
         while self.running() and time.monotonic() < deadline:
             try:
-                with urllib.request.urlopen(self._signed("PUT", f"/{BUCKET}"), timeout=10):
+                with _LOOPBACK.open(self._signed("PUT", f"/{BUCKET}"), timeout=10):
                     return True
             except urllib.error.HTTPError as refused:
                 if b"BucketAlreadyOwnedByYou" in refused.read():
